@@ -1,0 +1,17 @@
+"""The errors a user can cause: entry points print them as one line."""
+
+
+class SinGANError(Exception):
+    """Base class for problems with the user's input, reported without a traceback."""
+
+
+class ImageError(SinGANError):
+    """An image file that is missing, unreadable or unusable."""
+
+
+class ConfigError(SinGANError):
+    """A hyperparameter or option that cannot work."""
+
+
+class ModelDirError(SinGANError):
+    """A model directory that is missing, incomplete, foreign or in the way."""

@@ -1,0 +1,76 @@
+"""Reading and writing images: any common file in, float32 RGB in [-1, 1] out.
+
+The reference code breaks on grayscale, palette, 16-bit and RGBA files; every
+mode Pillow reads is converted here, so nothing downstream sees more than RGB.
+"""
+
+import os
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from singan_tf.errors import ImageError
+
+# Refuse images above this many pixels before decoding them (decompression bombs).
+MAX_PIXELS = 50_000_000
+
+
+def load_image(path):
+    """Returns the image at `path` as float32 [H, W, 3] in [-1, 1].
+
+    EXIF orientation is applied, alpha is dropped, grayscale and palette images
+    become RGB, and 16-bit images are scaled to the 8-bit range.
+    """
+    if not os.path.exists(path):
+        raise ImageError(f"image not found: {path}")
+    if os.path.isdir(path):
+        raise ImageError(f"image path is a directory: {path}")
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageError(
+                    f"image too large: {path} is {image.width}x{image.height}, "
+                    f"above the limit of {MAX_PIXELS} pixels")
+            image = ImageOps.exif_transpose(image)
+            pixels = _to_rgb_array(image)
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as e:
+        raise ImageError(f"cannot read image {path}: {e}") from e
+    return pixels / 127.5 - 1.0
+
+
+def _to_rgb_array(image):
+    """Converts a Pillow image of any mode to float32 [H, W, 3] in [0, 255]."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        gray = np.asarray(image, dtype=np.float32)
+        if gray.max() > 255:  # 16-bit (or wider) samples
+            gray = gray * (255.0 / 65535.0)
+        return np.repeat(np.clip(gray, 0, 255)[..., None], 3, axis=-1)
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return np.asarray(image, dtype=np.float32)
+
+
+def to_uint8(pixels):
+    """Maps float pixels in [-1, 1] (any leading dims) to uint8."""
+    return np.clip(np.round((np.asarray(pixels) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def save_image(pixels, path):
+    """Writes float [H, W, 3] pixels in [-1, 1] as an image file (atomically)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    tmp_path = os.path.join(directory, f".{name}.tmp")
+    Image.fromarray(to_uint8(pixels)).save(tmp_path, format=_format_of(path))
+    os.replace(tmp_path, path)
+
+
+def _format_of(path):
+    extension = os.path.splitext(path)[1].lower()
+    formats = Image.registered_extensions()
+    if extension not in formats:
+        raise ImageError(f"unknown image file extension: {path}")
+    return formats[extension]

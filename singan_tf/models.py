@@ -1,0 +1,83 @@
+"""The per-scale networks: a residual generator and a patch critic.
+
+Both are five 3x3 convolutions without padding (head, three body blocks, tail),
+the blocks Conv -> BatchNorm -> LeakyReLU(0.2), as in the official SinGAN. The
+generator pads its input by 5 px so its output keeps the input size; the
+critic sees unpadded images and scores every 11x11 patch.
+"""
+
+import keras
+import tensorflow as tf
+
+# Official initialisation: conv kernels N(0, 0.02); BatchNorm gamma N(1, 0.02).
+_KERNEL_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+_GAMMA_INIT = keras.initializers.RandomNormal(mean=1.0, stddev=0.02)
+
+
+def scale_channels(scale, nfc, min_nfc, max_nfc=128):
+    """(nfc, min_nfc) at a scale: the widths double every 4 scales, up to max_nfc."""
+    growth = 2 ** (scale // 4)
+    return min(nfc * growth, max_nfc), min(min_nfc * growth, max_nfc)
+
+
+def layer_channels(nfc, min_nfc, num_layer):
+    """Output channels of the head and body blocks: nfc, then halving, never below min_nfc."""
+    return [nfc] + [max(nfc // 2 ** (i + 1), min_nfc) for i in range(num_layer - 2)]
+
+
+def conv_block(filters, kernel_size, name):
+    return keras.Sequential([
+        keras.layers.Conv2D(filters, kernel_size, kernel_initializer=_KERNEL_INIT),
+        keras.layers.BatchNormalization(
+            momentum=0.9, epsilon=1e-5, gamma_initializer=_GAMMA_INIT),
+        keras.layers.LeakyReLU(negative_slope=0.2),
+    ], name=name)
+
+
+class _ConvStack(keras.Model):
+    """Blocks of valid convolutions followed by a plain convolutional tail."""
+
+    def __init__(self, nfc, min_nfc, num_layer, kernel_size, out_channels, **kwargs):
+        super().__init__(**kwargs)
+        self.nfc, self.min_nfc = nfc, min_nfc
+        self.num_layer, self.kernel_size = num_layer, kernel_size
+        self.blocks = [conv_block(c, kernel_size, name=f"block{i}")
+                       for i, c in enumerate(layer_channels(nfc, min_nfc, num_layer))]
+        self.tail = keras.layers.Conv2D(
+            out_channels, kernel_size, kernel_initializer=_KERNEL_INIT, name="tail")
+
+    @property
+    def shrink(self):
+        """Pixels lost on each side by the valid convolutions."""
+        return self.num_layer * (self.kernel_size // 2)
+
+    def features(self, x, training):
+        for block in self.blocks:
+            x = block(x, training=training)
+        return self.tail(x)
+
+
+class Generator(_ConvStack):
+    """G_n: adds detail to the upsampled previous scale.
+
+    Called as G(noisy, prev) with noisy = noise_amp * z + prev, both [B, H, W, 3];
+    returns prev + tanh(convs(pad(noisy))), also [B, H, W, 3].
+    """
+
+    def __init__(self, nfc, min_nfc, num_layer=5, kernel_size=3, **kwargs):
+        super().__init__(nfc, min_nfc, num_layer, kernel_size, out_channels=3, **kwargs)
+
+    def call(self, noisy, prev, training=False):
+        pad = self.shrink
+        padded = tf.pad(noisy, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+        return prev + tf.tanh(self.features(padded, training))
+
+
+class Discriminator(_ConvStack):
+    """D_n: a WGAN critic map, one score per 11x11 patch ([B, H-10, W-10, 1])."""
+
+    def __init__(self, nfc, min_nfc, num_layer=5, kernel_size=3, **kwargs):
+        super().__init__(nfc, min_nfc, num_layer, kernel_size, out_channels=1, **kwargs)
+
+    def call(self, images, training=False):
+        return self.features(images, training)

@@ -1,0 +1,84 @@
+"""The trained artifact: a pyramid of generators and the one path that samples from it.
+
+  x_0 = G_0(amp_0 * z_0, 0);   x_n = G_n(amp_n * z_n + up(x_{n-1}), up(x_{n-1}))
+
+Every use (random samples, samples from scale k, reconstruction, training the
+next scale) is `generate` with different noise.
+"""
+
+import tensorflow as tf
+
+from singan_tf import resize
+
+
+class SinGAN:
+    """Generators coarse to fine with their noise amplitudes and training sizes.
+
+    The reconstruction noise `z_rec` is fixed at the coarsest scale (zeros at
+    the others): generating with it reproduces the training image.
+    """
+
+    def __init__(self, ratio, z_rec):
+        self.ratio = float(ratio)
+        self.z_rec = tf.constant(z_rec, tf.float32)  # [1, h0, w0, 1]
+        self.generators = []
+        self.noise_amps = []
+        self.sizes = []
+
+    @property
+    def num_scales(self):
+        return len(self.generators)
+
+    def add_scale(self, generator, noise_amp, size):
+        """Appends a trained (frozen) scale on top of the pyramid."""
+        generator.trainable = False
+        self.generators.append(generator)
+        self.noise_amps.append(float(noise_amp))
+        self.sizes.append(tuple(size))
+
+    def noise_shapes(self, batch=1, scale_h=1.0, scale_w=1.0):
+        """Noise shape per scale: single-channel at the coarsest, RGB above."""
+        return [[batch, round(h * scale_h), round(w * scale_w), 1 if n == 0 else 3]
+                for n, (h, w) in enumerate(self.sizes)]
+
+    def reconstruction_noise(self):
+        return [self.z_rec] + [tf.zeros(s) for s in self.noise_shapes()[1:]]
+
+    def seeded_noise(self, seed, scale_h=1.0, scale_w=1.0):
+        """Noise for one image, a pure function of (seed, scale): same seed, same image."""
+        seed = tf.cast(seed, tf.int64)
+        return [tf.random.stateless_normal(shape, seed=tf.stack([seed, tf.constant(n, tf.int64)]))
+                for n, shape in enumerate(self.noise_shapes(1, scale_h, scale_w))]
+
+    def upsample(self, images, size):
+        """Resizes by 1 / r and crops to `size`, as the reference does between scales."""
+        return resize.resize(images, size, (1.0 / self.ratio, 1.0 / self.ratio))
+
+    def generate(self, noise, start_scale=0):
+        """Runs the pyramid on per-scale `noise`; scales below `start_scale` reconstruct.
+
+        noise[n] is [B, h_n, w_n, C] (C = 1 allowed, broadcast over RGB). Below
+        `start_scale` the fixed reconstruction noise replaces it, which keeps the
+        training image's layout and varies only the finer detail.
+        """
+        rec_noise = self.reconstruction_noise()
+        images = None
+        for n, (generator, amp) in enumerate(zip(self.generators, self.noise_amps)):
+            z = noise[n] if n >= start_scale else rec_noise[n]
+            if images is None:
+                prev = tf.zeros(tf.concat([tf.shape(noise[n])[:3], [3]], axis=0))
+            else:
+                prev = self.upsample(images, _spatial_size(noise[n]))
+            images = generator(amp * z + prev, prev, training=False)
+        return images
+
+    def reconstruct(self):
+        """The pyramid's reconstruction of the training image, [1, H, W, 3]."""
+        return self.generate(self.reconstruction_noise())
+
+
+
+def _spatial_size(tensor):
+    """(h, w) of a [B, h, w, C] tensor: Python ints when static, else a tensor."""
+    static = tensor.shape[1:3]
+    return tuple(static) if static.is_fully_defined() else tf.shape(tensor)[1:3]

@@ -1,0 +1,165 @@
+"""Training, coarse to fine: one WGAN-GP game per scale against the frozen scales below.
+
+One iteration at scale n is `dsteps` critic steps, each against a fake made
+from fresh noise on top of a fresh random sample of the coarser scales, then
+`gsteps` generator steps (adversarial + alpha * reconstruction loss). The whole
+iteration is one compiled `tf.function` call.
+"""
+
+import math
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from singan_tf import losses, model_dir as model_dir_lib, models, pyramid
+from singan_tf.singan import SinGAN
+
+
+def adam(learning_rate, config, steps_per_iteration):
+    """Adam with the official betas and a x`gamma` drop at iteration `lr_milestone`."""
+    boundary = config.lr_milestone * steps_per_iteration - 1  # last step at the full rate
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
+        [boundary], [learning_rate, learning_rate * config.gamma])
+    return keras.optimizers.Adam(schedule, beta_1=config.beta1, beta_2=0.999, epsilon=1e-8)
+
+
+class ScaleTrainer:
+    """Trains G_n and D_n of scale n = `frozen.num_scales` on the real image at that scale."""
+
+    def __init__(self, frozen, real, generator, discriminator, config, rng):
+        self.frozen, self.real = frozen, real
+        self.generator, self.discriminator = generator, discriminator
+        self.config, self.rng = config, rng
+        self.scale = frozen.num_scales
+        self.size = tuple(real.shape[1:3])
+        h, w = self.size
+        if self.scale == 0:
+            self.noise_shape = [1, h, w, 1]
+            self.z_rec = frozen.z_rec
+            self.prev_rec = tf.zeros([1, h, w, 3])
+            self.noise_amp = 1.0
+        else:
+            self.noise_shape = [1, h, w, 3]
+            self.z_rec = tf.zeros(self.noise_shape)
+            # The frozen scales reconstruct deterministically: compute it once.
+            self.prev_rec = frozen.upsample(frozen.reconstruct(), self.size)
+            rmse = math.sqrt(float(losses.reconstruction_loss(self.prev_rec, real)))
+            self.noise_amp = config.noise_amp * rmse
+        self.opt_g = adam(config.lr_g, config, config.gsteps)
+        self.opt_d = adam(config.lr_d, config, config.dsteps)
+        self.opt_g.build(generator.trainable_variables)
+        self.opt_d.build(discriminator.trainable_variables)
+
+    def random_prev(self):
+        """A fresh random sample of the frozen scales, upsampled to this scale."""
+        if self.scale == 0:
+            return tf.zeros([1, *self.size, 3])
+        noise = [self.rng.normal(shape) for shape in self.frozen.noise_shapes()]
+        return self.frozen.upsample(self.frozen.generate(noise), self.size)
+
+    def critic_step(self, z):
+        G, D, c = self.generator, self.discriminator, self.config
+        prev = self.random_prev()
+        fake = G(self.noise_amp * z + prev, prev, training=True)
+        mix = self.rng.uniform([])
+        with tf.GradientTape() as tape:
+            wasserstein = losses.critic_loss(D(self.real, training=True), D(fake, training=True))
+            penalty = losses.gradient_penalty(
+                lambda x: D(x, training=True), self.real, fake, mix)
+            loss = wasserstein + c.lambda_grad * penalty
+        self.opt_d.apply(tape.gradient(loss, D.trainable_variables), D.trainable_variables)
+        return prev, loss, penalty
+
+    def generator_step(self, z, prev):
+        G, D, c = self.generator, self.discriminator, self.config
+        with tf.GradientTape() as tape:
+            fake = G(self.noise_amp * z + prev, prev, training=True)  # regenerated every step
+            adversarial = losses.adversarial_loss(D(fake, training=True))
+            reconstruction = G(self.noise_amp * self.z_rec + self.prev_rec, self.prev_rec,
+                               training=True)
+            rec_loss = losses.reconstruction_loss(reconstruction, self.real)
+            loss = adversarial + c.alpha * rec_loss
+        self.opt_g.apply(tape.gradient(loss, G.trainable_variables), G.trainable_variables)
+        return loss, rec_loss
+
+    @tf.function
+    def train_iteration(self):
+        """One iteration: dsteps critic steps, then gsteps generator steps, all on one noise map."""
+        z = self.rng.normal(self.noise_shape)
+        prev = tf.zeros([1, *self.size, 3])
+        loss_d = penalty = loss_g = rec_loss = tf.constant(0.0)
+        for _ in tf.range(self.config.dsteps):
+            prev, loss_d, penalty = self.critic_step(z)
+        for _ in tf.range(self.config.gsteps):
+            loss_g, rec_loss = self.generator_step(z, prev)
+        return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
+
+    def reconstruction(self):
+        return self.generator(self.noise_amp * self.z_rec + self.prev_rec, self.prev_rec)
+
+
+def train(image, config, model_dir, image_path="", progress=True, log_every=10):
+    """Trains a SinGAN on `image` ([H, W, 3] in [-1, 1]), writing `model_dir` scale by scale.
+
+    `model_dir` must have been prepared (see model_dir.prepare). Returns the SinGAN.
+    """
+    keras.utils.set_random_seed(config.seed)
+    schedule = pyramid.make_schedule(
+        image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
+    reals = pyramid.build_pyramid(image, schedule)
+    rng = tf.random.Generator.from_seed(config.seed)
+    z_rec = rng.normal([1, *schedule.sizes[0], 1])
+    model = SinGAN(schedule.ratio, z_rec)
+    model_dir_lib.write_manifest(model_dir, config, schedule, image_path)
+    writer = tf.summary.create_file_writer(os.path.join(model_dir, "logs"))
+
+    previous = None
+    for n, real in enumerate(reals):
+        generator, discriminator = _networks(n, config, real.shape, previous)
+        trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
+        if progress:
+            print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
+                  f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}", flush=True)
+        bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0, unit_name="iter")
+        start = time.time()
+        with writer.as_default():
+            for i in range(config.niter):
+                metrics = {k: float(v) for k, v in trainer.train_iteration().items()}
+                bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
+                if i % log_every == 0 or i + 1 == config.niter:
+                    for name, value in metrics.items():
+                        tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
+        model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
+                                  schedule.sizes[n], z_rec=z_rec if n == 0 else None)
+        model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
+        _summarize_scale(writer, model, trainer, n, time.time() - start)
+        previous = (generator, discriminator)
+    return model
+
+
+def _networks(n, config, shape, previous):
+    """G_n and D_n, warm-started from scale n-1 when the widths match (as the official code)."""
+    nfc, min_nfc = models.scale_channels(n, config.nfc, config.min_nfc, config.max_nfc)
+    generator = models.Generator(nfc, min_nfc, config.num_layer, config.ker_size)
+    discriminator = models.Discriminator(nfc, min_nfc, config.num_layer, config.ker_size)
+    placeholder = tf.zeros(shape)
+    generator(placeholder, placeholder)
+    discriminator(placeholder)
+    if previous is not None and (previous[0].nfc, previous[0].min_nfc) == (nfc, min_nfc):
+        generator.set_weights(previous[0].get_weights())
+        discriminator.set_weights(previous[1].get_weights())
+    return generator, discriminator
+
+
+def _summarize_scale(writer, model, trainer, n, seconds):
+    """TensorBoard: noise amplitude, time, the reconstruction and a few samples at scale n."""
+    samples = tf.concat([model.generate(model.seeded_noise(seed)) for seed in range(4)], 0)
+    with writer.as_default():
+        tf.summary.scalar("noise_amp", trainer.noise_amp, step=n)
+        tf.summary.scalar("seconds_per_scale", seconds, step=n)
+        tf.summary.image("reconstruction", (model.reconstruct() + 1) / 2, step=n)
+        tf.summary.image("samples", (samples + 1) / 2, step=n, max_outputs=4)
+    writer.flush()
