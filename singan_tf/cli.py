@@ -1,8 +1,8 @@
-"""What every entry point shares: user errors become one line on stderr and exit 1."""
+"""What every entry point shares: user errors (flags included) become one line on stderr, exit 1."""
 
 import sys
 
-from absl import app
+from absl import app, flags
 
 from singan_tf.errors import SinGANError
 
@@ -18,7 +18,14 @@ def run(main):
         except SinGANError as e:
             _fail(str(e))
 
-    app.run(guarded)
+    app.run(guarded, flags_parser=_parse_flags)
+
+
+def _parse_flags(argv):
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as e:
+        _fail(str(e).replace("\n", "; "))
 
 
 def _fail(message):

@@ -19,7 +19,7 @@ def gradient_penalty(critic, real, fake, mix):
     The norm is taken per pixel over the channel axis (as the official code
     does), not over the whole image. `mix` is one scalar in [0, 1].
     """
-    interpolated = mix * real + (1.0 - mix) * fake
+    interpolated = tf.convert_to_tensor(mix * real + (1.0 - mix) * fake, tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(interpolated)
         scores = critic(interpolated)

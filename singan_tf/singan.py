@@ -36,6 +36,13 @@ class SinGAN:
         self.noise_amps.append(float(noise_amp))
         self.sizes.append(tuple(size))
 
+    def coarsest(self, n):
+        """The pyramid of scales 0..n-1 only (sharing the generators)."""
+        lower = SinGAN(self.ratio, self.z_rec)
+        for generator, amp, size in zip(self.generators[:n], self.noise_amps[:n], self.sizes[:n]):
+            lower.add_scale(generator, amp, size)
+        return lower
+
     def noise_shapes(self, batch=1, scale_h=1.0, scale_w=1.0):
         """Noise shape per scale: single-channel at the coarsest, RGB above."""
         return [[batch, round(h * scale_h), round(w * scale_w), 1 if n == 0 else 3]

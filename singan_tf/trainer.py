@@ -29,7 +29,7 @@ def adam(learning_rate, config, steps_per_iteration):
 class ScaleTrainer:
     """Trains G_n and D_n of scale n = `frozen.num_scales` on the real image at that scale."""
 
-    def __init__(self, frozen, real, generator, discriminator, config, rng):
+    def __init__(self, frozen, real, generator, discriminator, config, rng, jit_compile=False):
         self.frozen, self.real = frozen, real
         self.generator, self.discriminator = generator, discriminator
         self.config, self.rng = config, rng
@@ -52,6 +52,7 @@ class ScaleTrainer:
         self.opt_d = adam(config.lr_d, config, config.dsteps)
         self.opt_g.build(generator.trainable_variables)
         self.opt_d.build(discriminator.trainable_variables)
+        self.train_iteration = tf.function(self._train_iteration, jit_compile=jit_compile)
 
     def random_prev(self):
         """A fresh random sample of the frozen scales, upsampled to this scale."""
@@ -85,8 +86,7 @@ class ScaleTrainer:
         self.opt_g.apply(tape.gradient(loss, G.trainable_variables), G.trainable_variables)
         return loss, rec_loss
 
-    @tf.function
-    def train_iteration(self):
+    def _train_iteration(self):
         """One iteration: dsteps critic steps, then gsteps generator steps, all on one noise map."""
         z = self.rng.normal(self.noise_shape)
         prev = tf.zeros([1, *self.size, 3])

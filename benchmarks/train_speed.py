@@ -1,0 +1,118 @@
+"""Seconds per training iteration at every scale, official settings.
+
+  python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
+      [--threads=1] [--jit_compile] [--json=OUT.json]
+
+Each scale is timed after one warm-up iteration (which traces the compiled
+step; its time is reported apart). One iteration = dsteps critic steps +
+gsteps generator steps. Lower scales are untrained: their cost, not their
+quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
+`iteration_flops`), so it is a model of the work, not a hardware counter.
+"""
+
+import json
+import os
+import sys
+import time
+
+from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+_DEFAULT_IMAGE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
+                              "generation", "colusseum.png")
+
+flags.DEFINE_string("image", _DEFAULT_IMAGE, "Training image.")
+flags.DEFINE_integer("max_size", 128, "Longer side of the finest scale.")
+flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
+flags.DEFINE_integer("threads", 1, "TF intra-op threads (inter-op is 1).")
+flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
+flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.")
+FLAGS = flags.FLAGS
+
+
+def conv_flops(h, w, channels, kernel_size, out_channels, padded):
+    """Multiply-add FLOPs (x2) of one forward pass of a 5-conv stack on an h x w input."""
+    if padded:
+        h, w = h + 2 * (len(channels)) * (kernel_size // 2), w + 2 * len(channels) * (kernel_size // 2)
+    total, c_in = 0, 3
+    for c_out in list(channels) + [out_channels]:
+        h, w = h - kernel_size + 1, w - kernel_size + 1
+        total += 2 * h * w * kernel_size * kernel_size * c_in * c_out
+        c_in = c_out
+    return total
+
+
+def iteration_flops(trainer, frozen, config):
+    """Model of one iteration's FLOPs: forward = 1, backward = 2, gradient penalty = 6 passes.
+
+    Critic step: lower-scale chain + G forward + D on real and fake (fwd + bwd)
+    + penalty (fwd, input gradient, and its gradient) = chain + F_G + 12 F_D.
+    Generator step: fake (fwd + bwd through D and G) + reconstruction (fwd + bwd)
+    = 6 F_G + 2 F_D.
+    """
+    from singan_tf import models
+    g = trainer.generator
+    h, w = trainer.size
+    channels = models.layer_channels(g.nfc, g.min_nfc, g.num_layer)
+    f_g = conv_flops(h, w, channels, g.kernel_size, 3, padded=True)
+    f_d = conv_flops(h, w, channels, g.kernel_size, 1, padded=False)
+    chain = 0
+    for lower, (lh, lw) in zip(frozen.generators, frozen.sizes):
+        chain += conv_flops(lh, lw, models.layer_channels(lower.nfc, lower.min_nfc, lower.num_layer),
+                            lower.kernel_size, 3, padded=True)
+    return config.dsteps * (chain + f_g + 12 * f_d) + config.gsteps * (6 * f_g + 2 * f_d)
+
+
+def main(argv):
+    del argv
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from singan_tf import imageio, pyramid, trainer as trainer_lib
+    from singan_tf.config import TrainConfig
+    from singan_tf.singan import SinGAN
+
+    config = TrainConfig(max_size=FLAGS.max_size)
+    image = imageio.load_image(FLAGS.image)
+    schedule = pyramid.make_schedule(image.shape[0], image.shape[1], config.min_size,
+                                     config.max_size, config.scale_factor)
+    reals = pyramid.build_pyramid(image, schedule)
+    rng = tf.random.Generator.from_seed(0)
+    frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
+    print(f"{FLAGS.image}: {schedule.num_scales} scales, ratio {schedule.ratio:.3f}, "
+          f"threads {FLAGS.threads}, jit_compile {FLAGS.jit_compile}, "
+          f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}")
+    print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'trace s':>8} {'s/iter':>8} "
+          f"{'GFLOP/s':>8} {'2000 iters':>10}")
+    results, previous, total = [], None, 0.0
+    for n, real in enumerate(reals):
+        generator, discriminator = trainer_lib._networks(n, config, real.shape, previous)
+        trainer = trainer_lib.ScaleTrainer(frozen, real, generator, discriminator, config, rng,
+                                           jit_compile=FLAGS.jit_compile)
+        start = time.perf_counter()
+        float(trainer.train_iteration()["loss_d"])
+        trace = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(FLAGS.iters):
+            metrics = trainer.train_iteration()
+        float(metrics["loss_d"])
+        per_iter = (time.perf_counter() - start) / FLAGS.iters
+        gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
+        projected = per_iter * config.niter + trace
+        total += projected
+        h, w = trainer.size
+        print(f"{n:>5} {h:>4}x{w:<4} {generator.nfc:>4} {trace:>8.1f} {per_iter:>8.3f} "
+              f"{gflops:>8.1f} {projected / 60:>8.1f} m", flush=True)
+        results.append({"scale": n, "height": h, "width": w, "nfc": generator.nfc,
+                        "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops})
+        frozen.add_scale(generator, trainer.noise_amp, trainer.size)
+        previous = (generator, discriminator)
+    print(f"projected full run ({config.niter} iterations per scale): {total / 3600:.2f} h")
+    if FLAGS.json:
+        with open(FLAGS.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    app.run(main)

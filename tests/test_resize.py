@@ -1,0 +1,98 @@
+"""resize.py against an independent, loop-based numpy port of MATLAB's imresize."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from singan_tf import resize
+
+
+def keys_cubic(x):
+    x = abs(x)
+    if x <= 1:
+        return 1.5 * x**3 - 2.5 * x**2 + 1
+    if x <= 2:
+        return -0.5 * x**3 + 2.5 * x**2 - 4 * x + 2
+    return 0.0
+
+
+def mirror(index, length):
+    """MATLAB's symmetric padding for a 0-based index."""
+    while index < 0 or index >= length:
+        index = -index - 1 if index < 0 else 2 * length - 1 - index
+    return index
+
+
+def reference_axis(values, out_length, scale):
+    """Resizes a 1-D signal the way MATLAB imresize does, one output pixel at a time."""
+    in_length = len(values)
+    stretch = min(scale, 1.0)  # antialiasing only when shrinking
+    support = 2.0 / stretch
+    out = np.zeros(out_length)
+    for o in range(out_length):
+        center = (o + 1) / scale + 0.5 * (1 - 1 / scale)  # 1-based input coordinate
+        first = math.floor(center - support) - 1
+        taps = range(first, math.ceil(center + support) + 2)
+        weights = [stretch * keys_cubic(stretch * (center - (j + 1))) for j in taps]
+        total = sum(weights)
+        out[o] = sum(w * values[mirror(j, in_length)] for w, j in zip(weights, taps)) / total
+    return out
+
+
+def reference_resize(image, size, scale):
+    rows = np.stack([reference_axis(image[:, x], size[0], scale[0]) for x in range(image.shape[1])], 1)
+    return np.stack([reference_axis(rows[y], size[1], scale[1]) for y in range(size[0])], 0)
+
+
+@pytest.mark.parametrize("in_size, scale", [
+    ((13, 17), (0.75, 0.75)),  # pyramid step down
+    ((13, 17), (0.4, 0.4)),  # strong shrink: wide antialiased kernel
+    ((20, 9), (1 / 0.75, 1 / 0.75)),  # upsampling between scales
+    ((7, 11), (2.0, 0.5)),  # different factors per axis
+])
+def test_matches_matlab_reference(in_size, scale):
+    rng = np.random.default_rng(0)
+    image = rng.uniform(-1, 1, size=(*in_size, 2))
+    size = tuple(math.ceil(s * f) for s, f in zip(in_size, scale))
+    got = resize.resize(image[None], size, scale)[0].numpy()
+    want = np.stack([reference_resize(image[..., c], size, scale) for c in range(2)], -1)
+    assert got.shape == (*size, 2)
+    np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+def test_output_size_may_differ_from_the_scale_crop_like_the_reference():
+    """Upsampling by 1/r then cropping equals the first rows/cols of the full resize."""
+    image = np.random.default_rng(1).uniform(-1, 1, size=(1, 10, 12, 3)).astype(np.float32)
+    scale = (1 / 0.8, 1 / 0.8)
+    full = resize.resize(image, (13, 15), scale).numpy()
+    cropped = resize.resize(image, (12, 14), scale).numpy()
+    np.testing.assert_allclose(cropped, full[:, :12, :14], atol=1e-6)
+
+
+def test_scale_one_is_identity():
+    image = np.random.default_rng(2).uniform(-1, 1, size=(2, 9, 8, 3)).astype(np.float32)
+    np.testing.assert_allclose(resize.resize(image, (9, 8), (1.0, 1.0)).numpy(), image, atol=1e-6)
+
+
+def test_rows_sum_to_one_so_flat_images_stay_flat():
+    matrix = resize.resize_matrix(40, 23, 0.56).numpy()
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-6)
+    flat = np.full((1, 40, 31, 3), 0.3, np.float32)
+    np.testing.assert_allclose(resize.resize(flat, (23, 18), (0.56, 0.56)).numpy(), 0.3, atol=1e-6)
+
+
+def test_dynamic_shapes_in_a_compiled_function():
+    """The matrices are built from tensors, so one trace serves every size (serving, TFLite)."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3]), tf.TensorSpec([2], tf.int32)])
+    def upsample(images, size):
+        return resize.resize(images, size, (1.25, 1.25))
+
+    for shape in [(1, 8, 10, 3), (2, 11, 7, 3)]:
+        image = np.random.default_rng(3).uniform(-1, 1, size=shape).astype(np.float32)
+        size = [math.ceil(shape[1] * 1.25), math.ceil(shape[2] * 1.25)]
+        np.testing.assert_allclose(upsample(image, size).numpy(),
+                                   resize.resize(image, size, (1.25, 1.25)).numpy(), atol=1e-5)
+    assert upsample.experimental_get_tracing_count() == 1

@@ -1,0 +1,54 @@
+"""The generation path: noise in, images out, reconstruction below the start scale."""
+
+import numpy as np
+import tensorflow as tf
+
+
+def test_noise_is_single_channel_at_the_coarsest_scale(trained_model):
+    shapes = trained_model.noise_shapes(batch=2)
+    assert shapes[0] == [2, 21, 21, 1]
+    assert all(s[-1] == 3 for s in shapes[1:])
+
+
+def test_same_seed_same_image_other_seed_other_image(trained_model):
+    a = trained_model.generate(trained_model.seeded_noise(7)).numpy()
+    b = trained_model.generate(trained_model.seeded_noise(7)).numpy()
+    c = trained_model.generate(trained_model.seeded_noise(8)).numpy()
+    assert a.shape == (1, 32, 32, 3)
+    np.testing.assert_array_equal(a, b)
+    assert np.abs(a - c).mean() > 1e-3
+
+
+def test_batched_noise_gives_a_batch(trained_model):
+    noise = [tf.random.normal(s, seed=1) for s in trained_model.noise_shapes(batch=3)]
+    images = trained_model.generate(noise)
+    assert images.shape == (3, 32, 32, 3)
+    assert np.all(np.abs(images.numpy()) < 3)
+
+
+def test_start_scale_keeps_the_reconstruction_below_it(trained_model):
+    reconstruction = trained_model.reconstruct().numpy()
+    top = trained_model.num_scales
+    # Starting above the last scale uses reconstruction noise everywhere.
+    np.testing.assert_allclose(
+        trained_model.generate(trained_model.seeded_noise(1), start_scale=top).numpy(),
+        reconstruction, atol=1e-6)
+
+    def distance_to_reconstruction(start_scale):
+        return np.mean([np.abs(trained_model.generate(trained_model.seeded_noise(s),
+                                                      start_scale=start_scale) - reconstruction)
+                        for s in range(4)])
+
+    assert distance_to_reconstruction(top - 1) < distance_to_reconstruction(0)
+
+
+def test_upsample_resizes_by_the_inverse_ratio_and_crops(trained_model):
+    images = tf.random.normal([1, 21, 21, 3], seed=2)
+    up = trained_model.upsample(images, (24, 24))
+    assert up.shape == (1, 24, 24, 3)
+
+
+def test_coarsest_shares_generators(trained_model):
+    lower = trained_model.coarsest(2)
+    assert lower.num_scales == 2 and lower.generators[1] is trained_model.generators[1]
+    assert lower.generate(lower.seeded_noise(0)).shape == (1, 24, 24, 3)

@@ -1,0 +1,101 @@
+"""Training: the schedule of rates, noise amplitudes, warm starts, and that it learns."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from singan_tf import losses, pyramid, trainer
+from singan_tf.config import TrainConfig
+from singan_tf.singan import SinGAN
+
+
+def test_learning_rate_drops_by_gamma_at_the_milestone_iteration():
+    config = TrainConfig(lr_milestone=1600, gamma=0.1)
+    optimizer = trainer.adam(5e-4, config, steps_per_iteration=3)
+    schedule = optimizer._learning_rate
+    assert float(schedule(1600 * 3 - 1)) == pytest.approx(5e-4)  # last step of iteration 1599
+    assert float(schedule(1600 * 3)) == pytest.approx(5e-5)  # first step of iteration 1600
+    assert optimizer.beta_1 == 0.5 and optimizer.beta_2 == 0.999
+
+
+@pytest.fixture(scope="module")
+def coarsest(tiny_image):
+    """A trainer for scale 0 of the tiny image and the pyramid of reals."""
+    config = TrainConfig(max_size=32, min_size=20, niter=1, seed=5)
+    schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
+    reals = pyramid.build_pyramid(tiny_image, schedule)
+    rng = tf.random.Generator.from_seed(config.seed)
+    frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
+    generator, discriminator = trainer._networks(0, config, reals[0].shape, None)
+    return trainer.ScaleTrainer(frozen, reals[0], generator, discriminator, config, rng), reals
+
+
+def test_reconstruction_error_falls_during_training(coarsest):
+    scale_trainer, _ = coarsest
+    history = [float(scale_trainer.train_iteration()["rec"]) for _ in range(25)]
+    assert np.mean(history[-5:]) < 0.5 * np.mean(history[:3])
+    assert all(np.isfinite(history))
+
+
+def test_coarsest_scale_uses_unit_noise_and_fixed_reconstruction_noise(coarsest):
+    scale_trainer, _ = coarsest
+    assert scale_trainer.noise_amp == 1.0
+    assert scale_trainer.noise_shape[-1] == 1  # single channel, broadcast over RGB
+    z_before = scale_trainer.z_rec.numpy().copy()
+    scale_trainer.train_iteration()
+    np.testing.assert_array_equal(scale_trainer.z_rec.numpy(), z_before)
+
+
+def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(trained_model, tiny_image,
+                                                                         tiny_config):
+    schedule = pyramid.make_schedule(32, 32, tiny_config.min_size, tiny_config.max_size,
+                                     tiny_config.scale_factor)
+    reals = pyramid.build_pyramid(tiny_image, schedule)
+    for n in range(1, trained_model.num_scales):
+        lower = trained_model.coarsest(n)
+        images = lower.upsample(lower.reconstruct(), trained_model.sizes[n])
+        rmse = np.sqrt(float(losses.reconstruction_loss(images, reals[n])))
+        assert trained_model.noise_amps[n] == pytest.approx(0.1 * rmse, rel=1e-4)
+
+
+def test_random_prev_is_fresh_for_every_critic_step(trained_model, tiny_image, tiny_config):
+    schedule = pyramid.make_schedule(32, 32, 20, 32, 0.75)
+    real = pyramid.build_pyramid(tiny_image, schedule)[-1]
+    generator, discriminator = trainer._networks(3, tiny_config, real.shape, None)
+    scale_trainer = trainer.ScaleTrainer(trained_model.coarsest(3), real, generator, discriminator, tiny_config,
+                                         tf.random.Generator.from_seed(0))
+    first, second = scale_trainer.random_prev(), scale_trainer.random_prev()
+    assert first.shape == (1, 32, 32, 3)
+    assert float(tf.reduce_max(tf.abs(first - second))) > 1e-4
+
+
+def test_warm_start_copies_the_previous_scale_when_widths_match(tiny_config):
+    g0, d0 = trainer._networks(0, tiny_config, (1, 21, 21, 3), None)
+    g1, d1 = trainer._networks(1, tiny_config, (1, 24, 24, 3), (g0, d0))
+    for a, b in zip(g0.get_weights() + d0.get_weights(), g1.get_weights() + d1.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # Scale 4 doubles the width: a fresh start.
+    g4, _ = trainer._networks(4, tiny_config, (1, 24, 24, 3), (g1, d1))
+    assert g4.nfc == 64
+    assert g4.get_weights()[0].shape != g1.get_weights()[0].shape
+
+
+def test_train_writes_every_scale_and_tensorboard_summaries(trained_model_dir, trained_model):
+    assert trained_model.num_scales == 4
+    assert trained_model.sizes == [(21, 21), (24, 24), (28, 28), (32, 32)]
+    events = os.listdir(os.path.join(trained_model_dir, "logs"))
+    assert any(name.startswith("events.out.tfevents") for name in events)
+    tags = set()
+    for name in events:
+        for event in tf.compat.v1.train.summary_iterator(
+                os.path.join(trained_model_dir, "logs", name)):
+            tags.update(v.tag for v in event.summary.value)
+    assert {"scale_00/loss_d", "scale_03/rec", "noise_amp", "reconstruction", "samples"} <= tags
+
+
+def test_reconstruction_approaches_the_training_image(trained_model, tiny_image):
+    reconstruction = trained_model.reconstruct()[0].numpy()
+    error = np.mean((reconstruction - tiny_image) ** 2)
+    assert error < 0.5 * np.var(tiny_image)
