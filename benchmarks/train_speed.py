@@ -19,6 +19,11 @@ from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from singan_tf import imageio, models, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
+from singan_tf.config import TrainConfig  # noqa: E402
+from singan_tf.singan import SinGAN  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
 _DEFAULT_IMAGE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
                               "generation", "colusseum.png")
 
@@ -51,7 +56,6 @@ def iteration_flops(trainer, frozen, config):
     Generator step: fake (fwd + bwd through D and G) + reconstruction (fwd + bwd)
     = 6 F_G + 2 F_D.
     """
-    from singan_tf import models
     g = trainer.generator
     h, w = trainer.size
     channels = models.layer_channels(g.nfc, g.min_nfc, g.num_layer)
@@ -66,12 +70,8 @@ def iteration_flops(trainer, frozen, config):
 
 def main(argv):
     del argv
-    import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    from singan_tf import imageio, pyramid, trainer as trainer_lib
-    from singan_tf.config import TrainConfig
-    from singan_tf.singan import SinGAN
 
     config = TrainConfig(max_size=FLAGS.max_size)
     image = imageio.load_image(FLAGS.image)

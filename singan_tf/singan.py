@@ -61,16 +61,26 @@ class SinGAN:
         """Resizes by 1 / r and crops to `size`, as the reference does between scales."""
         return resize.resize(images, size, (1.0 / self.ratio, 1.0 / self.ratio))
 
-    def generate(self, noise, start_scale=0):
-        """Runs the pyramid on per-scale `noise`; scales below `start_scale` reconstruct.
+    def generate(self, noise, start_scale=0, injected=None):
+        """Runs the pyramid on per-scale `noise`; the one path every application takes.
 
-        noise[n] is [B, h_n, w_n, C] (C = 1 allowed, broadcast over RGB). Below
-        `start_scale` the fixed reconstruction noise replaces it, which keeps the
-        training image's layout and varies only the finer detail.
+        noise[n] is [B, h_n, w_n, C] (C = 1 is broadcast over RGB) and sets the
+        size at scale n. Below `start_scale` the fixed reconstruction noise
+        replaces it, which keeps the training image's layout and varies only
+        finer detail. `injected` ([B, H, W, 3], any size) replaces the output of
+        scale start_scale - 1 (paint-to-image, harmonization, editing): it is
+        resized to that scale's size and the scales from start_scale up refine it.
         """
+        if injected is not None and not 1 <= start_scale < self.num_scales:
+            raise ValueError(f"injection needs start_scale in 1..{self.num_scales - 1}")
         rec_noise = self.reconstruction_noise()
         images = None
         for n, (generator, amp) in enumerate(zip(self.generators, self.noise_amps)):
+            if injected is not None and n < start_scale:
+                continue
+            if injected is not None and n == start_scale:
+                images = resize_to(tf.convert_to_tensor(injected, tf.float32),
+                                   _spatial_size(noise[n - 1]))
             z = noise[n] if n >= start_scale else rec_noise[n]
             if images is None:
                 prev = tf.zeros(tf.concat([tf.shape(noise[n])[:3], [3]], axis=0))
@@ -83,6 +93,13 @@ class SinGAN:
         """The pyramid's reconstruction of the training image, [1, H, W, 3]."""
         return self.generate(self.reconstruction_noise())
 
+
+
+def resize_to(images, size):
+    """Resizes [B, H, W, 3] images to `size` = (h, w), kernel scaled by the size ratio."""
+    in_size = _spatial_size(images)
+    scale = [tf.cast(size[i], tf.float32) / tf.cast(in_size[i], tf.float32) for i in range(2)]
+    return resize.resize(images, size, scale)
 
 
 def _spatial_size(tensor):
