@@ -7,8 +7,11 @@ from absl import app, flags
 from singan_tf.errors import SinGANError
 
 
+flags.DEFINE_bool("verbose", False, "Show the traceback of an error, not only its message.")
+
+
 def run(main):
-    """Runs an absl `main`, reporting SinGANError without a traceback."""
+    """Runs an absl `main`, reporting SinGANError without a traceback (unless --verbose)."""
 
     def guarded(argv):
         if len(argv) > 1:
@@ -16,6 +19,8 @@ def run(main):
         try:
             main(argv)
         except SinGANError as e:
+            if flags.FLAGS.verbose:
+                raise
             _fail(str(e))
 
     app.run(guarded, flags_parser=_parse_flags)

@@ -15,3 +15,11 @@ class ConfigError(SinGANError):
 
 class ModelDirError(SinGANError):
     """A model directory that is missing, incomplete, foreign or in the way."""
+
+
+class TrainingInterrupted(SinGANError):
+    """Training stopped by a signal; a checkpoint was saved for --resume."""
+
+
+class TrainingDiverged(SinGANError):
+    """A scale kept producing NaN or Inf after the allowed retries."""

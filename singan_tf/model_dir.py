@@ -5,10 +5,12 @@
     scale.json          noise amplitude, size, network widths
     generator.weights.h5, discriminator.weights.h5
     z_rec.npy           (scale 0 only) the fixed reconstruction noise
+  checkpoint.npz        the scale in training: weights, optimizer and RNG state
   logs/                 TensorBoard summaries
 
-A scale is written under a hidden temporary name and renamed into place when
-complete, so a crash never leaves a half-written scale that loading accepts.
+Every file is written under a temporary name and renamed into place when
+complete (a scale as a whole folder), so a crash at any moment leaves either
+the old or the new version, never a half-written one that loading accepts.
 """
 
 import json
@@ -24,6 +26,7 @@ from singan_tf.singan import SinGAN
 FORMAT = "singan_tf.model"
 VERSION = 1
 MANIFEST = "model.json"
+CHECKPOINT = "checkpoint.npz"
 
 
 def scale_dir(model_dir, n):
@@ -36,7 +39,7 @@ def prepare(model_dir, overwrite=False):
         raise ModelDirError(f"model_dir is a file, not a directory: {model_dir}")
     os.makedirs(model_dir, exist_ok=True)
     entries = [e for e in os.listdir(model_dir)
-               if e == MANIFEST or e.startswith("scale_") or e.startswith(".scale_")]
+               if e in (MANIFEST, CHECKPOINT) or e.startswith(("scale_", ".scale_"))]
     if entries and not overwrite:
         raise ModelDirError(
             f"model_dir already holds a model: {model_dir} (pass --overwrite to replace it)")
@@ -79,6 +82,30 @@ def write_scale(model_dir, n, generator, discriminator, noise_amp, size, z_rec=N
     if os.path.exists(final):
         shutil.rmtree(final)
     os.rename(partial, final)
+    if read_checkpoint(model_dir, n) is not None:  # superseded by the complete scale
+        os.remove(os.path.join(model_dir, CHECKPOINT))
+
+
+def write_checkpoint(model_dir, n, arrays):
+    """Saves the training state of scale n (named arrays), replacing the previous checkpoint."""
+    path = os.path.join(model_dir, CHECKPOINT)
+    with open(path + ".tmp", "wb") as f:
+        np.savez(f, scale=np.int64(n), **arrays)
+    os.replace(path + ".tmp", path)
+
+
+def read_checkpoint(model_dir, n):
+    """The saved training state of scale n, or None when there is none for that scale."""
+    path = os.path.join(model_dir, CHECKPOINT)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if int(data["scale"]) != n:
+                return None
+            return {k: data[k] for k in data.files if k != "scale"}
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelDirError(f"damaged checkpoint {path}: {e}") from e
 
 
 def read_manifest(model_dir):
@@ -117,18 +144,30 @@ def load(model_dir):
         z_rec = np.load(os.path.join(scale_dir(model_dir, 0), "z_rec.npy"), allow_pickle=False)
         model = SinGAN(manifest["ratio"], z_rec)
         for n in range(count):
-            with open(os.path.join(scale_dir(model_dir, n), "scale.json")) as f:
-                meta = json.load(f)
-            generator = models.Generator(
-                meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
-            h, w = meta["size"]
-            placeholder = np.zeros([1, h, w, 3], np.float32)
-            generator(placeholder, placeholder)
-            generator.load_weights(os.path.join(scale_dir(model_dir, n), "generator.weights.h5"))
-            model.add_scale(generator, meta["noise_amp"], (h, w))
+            generator, meta = _load_network(model_dir, n, "generator")
+            model.add_scale(generator, meta["noise_amp"], meta["size"])
     except (OSError, ValueError, KeyError) as e:
         raise ModelDirError(f"damaged model file in {model_dir}: {e}") from e
     return model, manifest
+
+
+def load_discriminator(model_dir, n):
+    """D_n, which fine-tuning and resuming warm-start from."""
+    try:
+        return _load_network(model_dir, n, "discriminator")[0]
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelDirError(f"damaged model file in {model_dir}: {e}") from e
+
+
+def _load_network(model_dir, n, kind):
+    with open(os.path.join(scale_dir(model_dir, n), "scale.json")) as f:
+        meta = json.load(f)
+    cls = models.Generator if kind == "generator" else models.Discriminator
+    network = cls(meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
+    placeholder = np.zeros([1, *meta["size"], 3], np.float32)
+    network(placeholder, placeholder) if kind == "generator" else network(placeholder)
+    network.load_weights(os.path.join(scale_dir(model_dir, n), f"{kind}.weights.h5"))
+    return network, meta
 
 
 def _write_json_atomic(path, value):

@@ -9,9 +9,18 @@ critic sees unpadded images and scores every 11x11 patch.
 import keras
 import tensorflow as tf
 
-# Official initialisation: conv kernels N(0, 0.02); BatchNorm gamma N(1, 0.02).
-_KERNEL_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
-_GAMMA_INIT = keras.initializers.RandomNormal(mean=1.0, stddev=0.02)
+
+
+def kernel_init():
+    """Official conv init N(0, 0.02). A new initializer per layer: a Keras 3
+    initializer fixes its seed when constructed, so a shared one would give
+    every layer of the same shape the same weights."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+
+
+def gamma_init():
+    """Official BatchNorm scale init N(1, 0.02), one initializer per layer."""
+    return keras.initializers.RandomNormal(mean=1.0, stddev=0.02)
 
 
 def scale_channels(scale, nfc, min_nfc, max_nfc=128):
@@ -27,9 +36,9 @@ def layer_channels(nfc, min_nfc, num_layer):
 
 def conv_block(filters, kernel_size, name):
     return keras.Sequential([
-        keras.layers.Conv2D(filters, kernel_size, kernel_initializer=_KERNEL_INIT),
+        keras.layers.Conv2D(filters, kernel_size, kernel_initializer=kernel_init()),
         keras.layers.BatchNormalization(
-            momentum=0.9, epsilon=1e-5, gamma_initializer=_GAMMA_INIT),
+            momentum=0.9, epsilon=1e-5, gamma_initializer=gamma_init()),
         keras.layers.LeakyReLU(negative_slope=0.2),
     ], name=name)
 
@@ -44,7 +53,7 @@ class _ConvStack(keras.Model):
         self.blocks = [conv_block(c, kernel_size, name=f"block{i}")
                        for i, c in enumerate(layer_channels(nfc, min_nfc, num_layer))]
         self.tail = keras.layers.Conv2D(
-            out_channels, kernel_size, kernel_initializer=_KERNEL_INIT, name="tail")
+            out_channels, kernel_size, kernel_initializer=kernel_init(), name="tail")
 
     @property
     def shrink(self):

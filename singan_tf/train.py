@@ -1,22 +1,33 @@
 """Trains a SinGAN on one image.
 
   python -m singan_tf.train --image=PATH --model_dir=DIR [--flagfile=flags/quick.cfg]
+  python -m singan_tf.train --model_dir=DIR --resume
 
 Every hyperparameter defaults to the official SinGAN value (flags/official.cfg
-states them all). The model directory is written scale by scale; TensorBoard
-summaries go to DIR/logs.
+states them all). The model directory is written scale by scale, with a
+checkpoint every --checkpoint_every iterations and on Ctrl-C / SIGTERM;
+TensorBoard summaries go to DIR/logs.
 """
+
+import signal
 
 from absl import flags
 
 from singan_tf import cli, imageio, model_dir as model_dir_lib, trainer
 from singan_tf.config import TrainConfig
+from singan_tf.errors import ConfigError, TrainingInterrupted
 
 _DEFAULT = TrainConfig()
 
-flags.DEFINE_string("image", None, "Training image (any format Pillow reads).")
+flags.DEFINE_string("image", None,
+                    "Training image (any format Pillow reads). With --resume, defaults to "
+                    "the image the run started with.")
 flags.DEFINE_string("model_dir", None, "Where the trained model is written.")
 flags.DEFINE_bool("overwrite", False, "Replace a model already in --model_dir.")
+flags.DEFINE_bool("resume", False,
+                  "Continue the interrupted run in --model_dir from its last checkpoint, "
+                  "with the config it started with.")
+flags.DEFINE_integer("checkpoint_every", 100, "Iterations between checkpoints.", lower_bound=1)
 flags.DEFINE_integer("log_every", 10, "Iterations between TensorBoard loss summaries.")
 flags.DEFINE_bool("progress", True, "Show a progress bar per scale.")
 
@@ -42,18 +53,41 @@ flags.DEFINE_float("alpha", _DEFAULT.alpha, "Reconstruction-loss weight.")
 flags.DEFINE_float("noise_amp", _DEFAULT.noise_amp, "Noise amplitude relative to the RMSE.")
 flags.DEFINE_integer("seed", _DEFAULT.seed, "Random seed.")
 
-flags.mark_flags_as_required(["image", "model_dir"])
+flags.mark_flags_as_required(["model_dir"])
 FLAGS = flags.FLAGS
 
 
 def main(argv):
     del argv
-    config = TrainConfig(**{name: FLAGS[name].value for name in TrainConfig().to_dict()})
-    image = imageio.load_image(FLAGS.image)
-    model_dir_lib.prepare(FLAGS.model_dir, overwrite=FLAGS.overwrite)
-    trainer.train(image, config, FLAGS.model_dir, image_path=FLAGS.image,
-                  progress=FLAGS.progress, log_every=FLAGS.log_every)
+    if FLAGS.resume:
+        config, image_path = _resumed_run()
+    else:
+        if FLAGS.image is None:
+            raise ConfigError("--image is required (unless --resume)")
+        config = TrainConfig(**{name: FLAGS[name].value for name in TrainConfig().to_dict()})
+        image_path = FLAGS.image
+    image = imageio.load_image(image_path)
+    if not FLAGS.resume:
+        model_dir_lib.prepare(FLAGS.model_dir, overwrite=FLAGS.overwrite)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: checkpoint first
+    try:
+        trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
+                      progress=FLAGS.progress, log_every=FLAGS.log_every,
+                      checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume)
+    except KeyboardInterrupt:  # outside an iteration: every complete scale is on disk
+        raise TrainingInterrupted("training interrupted: continue with --resume") from None
     print(f"Model written to {FLAGS.model_dir}")
+
+
+def _resumed_run():
+    """The saved config and image of the run in --model_dir; flags may not contradict them."""
+    manifest = model_dir_lib.read_manifest(FLAGS.model_dir)
+    config = TrainConfig.from_dict(manifest["config"])
+    for name, saved in config.to_dict().items():
+        if FLAGS[name].present and FLAGS[name].value != saved:
+            raise ConfigError(f"--{name}={FLAGS[name].value} differs from the run being resumed "
+                              f"({name}={saved}); --resume keeps the saved config")
+    return config, FLAGS.image or manifest["image"]
 
 
 if __name__ == "__main__":

@@ -4,26 +4,47 @@ One iteration at scale n is `dsteps` critic steps, each against a fake made
 from fresh noise on top of a fresh random sample of the coarser scales, then
 `gsteps` generator steps (adversarial + alpha * reconstruction loss). The whole
 iteration is one compiled `tf.function` call.
+
+Every random draw of scale n comes from seeds derived from (seed, n), and a
+checkpoint holds all the state an iteration changes, so a run resumed from any
+checkpoint continues exactly as the uninterrupted run would have.
 """
 
 import math
 import os
 import time
 
+from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
 
 from singan_tf import losses, model_dir as model_dir_lib, models, pyramid
+from singan_tf.errors import ModelDirError, TrainingDiverged, TrainingInterrupted
 from singan_tf.singan import SinGAN
 
 
-def adam(learning_rate, config, steps_per_iteration):
+class SteppedRate(keras.optimizers.schedules.LearningRateSchedule):
+    """base, x gamma from step `milestone` on, x `factor` (lowered after a divergence)."""
+
+    def __init__(self, base, milestone, gamma, factor):
+        self.base, self.milestone, self.gamma, self.factor = base, milestone, gamma, factor
+
+    def __call__(self, step):
+        decay = tf.where(step >= self.milestone, self.gamma, 1.0)
+        return self.base * decay * self.factor
+
+
+def adam(learning_rate, config, steps_per_iteration, factor=1.0):
     """Adam with the official betas and a x`gamma` drop at iteration `lr_milestone`."""
-    boundary = config.lr_milestone * steps_per_iteration - 1  # last step at the full rate
-    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
-        [boundary], [learning_rate, learning_rate * config.gamma])
-    return keras.optimizers.Adam(schedule, beta_1=config.beta1, beta_2=0.999, epsilon=1e-8)
+    rate = SteppedRate(learning_rate, config.lr_milestone * steps_per_iteration, config.gamma,
+                       factor)
+    return keras.optimizers.Adam(rate, beta_1=config.beta1, beta_2=0.999, epsilon=1e-8)
+
+
+def scale_seed(seed, n):
+    """The seed of everything random at scale n (weights, noise, mixing)."""
+    return seed * 1000 + n + 1
 
 
 class ScaleTrainer:
@@ -48,11 +69,17 @@ class ScaleTrainer:
             self.prev_rec = frozen.upsample(frozen.reconstruct(), self.size)
             rmse = math.sqrt(float(losses.reconstruction_loss(self.prev_rec, real)))
             self.noise_amp = config.noise_amp * rmse
-        self.opt_g = adam(config.lr_g, config, config.gsteps)
-        self.opt_d = adam(config.lr_d, config, config.dsteps)
+        self.lr_factor = tf.Variable(1.0, trainable=False)
+        self.opt_g = adam(config.lr_g, config, config.gsteps, self.lr_factor)
+        self.opt_d = adam(config.lr_d, config, config.dsteps, self.lr_factor)
         self.opt_g.build(generator.trainable_variables)
         self.opt_d.build(discriminator.trainable_variables)
         self.train_iteration = tf.function(self._train_iteration, jit_compile=jit_compile)
+
+    @property
+    def iteration(self):
+        """Completed iterations, read from the optimizer so it always matches the weights."""
+        return int(self.opt_g.iterations) // self.config.gsteps
 
     def random_prev(self):
         """A fresh random sample of the frozen scales, upsampled to this scale."""
@@ -97,41 +124,110 @@ class ScaleTrainer:
             loss_g, rec_loss = self.generator_step(z, prev)
         return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
 
-    def reconstruction(self):
-        return self.generator(self.noise_amp * self.z_rec + self.prev_rec, self.prev_rec)
+    def state(self):
+        """Everything an iteration changes, as named numpy arrays."""
+        groups = {"g": self.generator.weights, "d": self.discriminator.weights,
+                  "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
+        arrays = {f"{k}_{i}": v.numpy() for k, vs in groups.items() for i, v in enumerate(vs)}
+        arrays["rng"] = self.rng.state.numpy()
+        arrays["lr_factor"] = self.lr_factor.numpy()
+        return arrays
+
+    def restore(self, arrays):
+        groups = {"g": self.generator.weights, "d": self.discriminator.weights,
+                  "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
+        for k, variables in groups.items():
+            for i, v in enumerate(variables):
+                v.assign(arrays[f"{k}_{i}"])
+        self.rng.state.assign(arrays["rng"])
+        self.lr_factor.assign(arrays["lr_factor"])
 
 
-def train(image, config, model_dir, image_path="", progress=True, log_every=10):
+def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,
+              checkpoint_every=100, max_retries=3):
+    """Runs `trainer` up to `niter` iterations with checkpoints and divergence recovery.
+
+    A NaN or Inf loss restores the last checkpoint and halves the learning
+    rates, at most `max_retries` times. Ctrl-C / SIGTERM (KeyboardInterrupt)
+    saves a checkpoint and raises TrainingInterrupted.
+    """
+    retries = 0
+    try:
+        while trainer.iteration < niter:
+            metrics = {k: float(v) for k, v in trainer.train_iteration().items()}
+            if not all(math.isfinite(v) for v in metrics.values()):
+                retries += 1
+                if retries > max_retries:
+                    raise TrainingDiverged(
+                        f"scale {trainer.scale} diverged (non-finite loss {metrics}) "
+                        f"{max_retries} times, even with lowered learning rates; the model "
+                        f"directory keeps the scales trained before it")
+                failed_at, factor = trainer.iteration, float(trainer.lr_factor) / 2
+                trainer.restore(load_checkpoint())
+                trainer.lr_factor.assign(factor)
+                logging.warning("scale %d: non-finite loss at iteration %d; restored the "
+                                "checkpoint of iteration %d, learning rates x%g",
+                                trainer.scale, failed_at, trainer.iteration, factor)
+                continue
+            if on_metrics:
+                on_metrics(trainer.iteration - 1, metrics)
+            if trainer.iteration % checkpoint_every == 0 and trainer.iteration < niter:
+                save_checkpoint(trainer.state())
+    except KeyboardInterrupt:
+        save_checkpoint(trainer.state())
+        raise TrainingInterrupted(
+            f"training interrupted at scale {trainer.scale}, iteration {trainer.iteration}: "
+            f"checkpoint saved, continue with --resume") from None
+
+
+def train(image, config, model_dir, image_path="", progress=True, log_every=10,
+          checkpoint_every=100, resume=False):
     """Trains a SinGAN on `image` ([H, W, 3] in [-1, 1]), writing `model_dir` scale by scale.
 
-    `model_dir` must have been prepared (see model_dir.prepare). Returns the SinGAN.
+    `model_dir` must have been prepared (see model_dir.prepare), or hold an
+    interrupted run of the same image and config when `resume`. Returns the SinGAN.
     """
-    keras.utils.set_random_seed(config.seed)
     schedule = pyramid.make_schedule(
         image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
     reals = pyramid.build_pyramid(image, schedule)
-    rng = tf.random.Generator.from_seed(config.seed)
-    z_rec = rng.normal([1, *schedule.sizes[0], 1])
-    model = SinGAN(schedule.ratio, z_rec)
-    model_dir_lib.write_manifest(model_dir, config, schedule, image_path)
+    z_rec = tf.random.Generator.from_seed(config.seed).normal([1, *schedule.sizes[0], 1])
+    model, previous = SinGAN(schedule.ratio, z_rec), None
+    if resume:
+        model, previous = _load_progress(model_dir, schedule, model)
+    else:
+        model_dir_lib.write_manifest(model_dir, config, schedule, image_path)
     writer = tf.summary.create_file_writer(os.path.join(model_dir, "logs"))
 
-    previous = None
-    for n, real in enumerate(reals):
+    for n in range(model.num_scales, schedule.num_scales):
+        real = reals[n]
         generator, discriminator = _networks(n, config, real.shape, previous)
+        rng = tf.random.Generator.from_seed(scale_seed(config.seed, n))
         trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
+        checkpoint = model_dir_lib.read_checkpoint(model_dir, n) if resume else None
+        if checkpoint is not None:
+            trainer.restore(checkpoint)
+        else:
+            model_dir_lib.write_checkpoint(model_dir, n, trainer.state())  # restore point
         if progress:
             print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
-                  f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}", flush=True)
+                  f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}"
+                  + (f", resumed at iteration {trainer.iteration}" if trainer.iteration else ""),
+                  flush=True)
         bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0, unit_name="iter")
-        start = time.time()
-        with writer.as_default():
-            for i in range(config.niter):
-                metrics = {k: float(v) for k, v in trainer.train_iteration().items()}
-                bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
-                if i % log_every == 0 or i + 1 == config.niter:
+
+        def on_metrics(i, metrics, n=n, bar=bar):
+            bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
+            if i % log_every == 0 or i + 1 == config.niter:
+                with writer.as_default():
                     for name, value in metrics.items():
                         tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
+
+        start = time.time()
+        fit_scale(trainer, config.niter,
+                  save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
+                      model_dir, n, state),
+                  load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
+                  on_metrics=on_metrics, checkpoint_every=checkpoint_every)
         model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
                                   schedule.sizes[n], z_rec=z_rec if n == 0 else None)
         model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
@@ -140,8 +236,22 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10):
     return model
 
 
+def _load_progress(model_dir, schedule, untrained):
+    """The complete scales of an interrupted run, and the networks to warm-start from."""
+    manifest = model_dir_lib.read_manifest(model_dir)
+    if [tuple(s) for s in manifest["sizes"]] != list(schedule.sizes):
+        raise ModelDirError(f"cannot resume {model_dir}: it was trained on an image of another "
+                            f"size (scales {manifest['sizes']})")
+    if model_dir_lib.trained_scales(model_dir) == 0:
+        return untrained, None
+    model, _ = model_dir_lib.load(model_dir)
+    n = model.num_scales - 1
+    return model, (model.generators[n], model_dir_lib.load_discriminator(model_dir, n))
+
+
 def _networks(n, config, shape, previous):
     """G_n and D_n, warm-started from scale n-1 when the widths match (as the official code)."""
+    keras.utils.set_random_seed(scale_seed(config.seed, n))
     nfc, min_nfc = models.scale_channels(n, config.nfc, config.min_nfc, config.max_nfc)
     generator = models.Generator(nfc, min_nfc, config.num_layer, config.ker_size)
     discriminator = models.Discriminator(nfc, min_nfc, config.num_layer, config.ker_size)
@@ -160,6 +270,7 @@ def _summarize_scale(writer, model, trainer, n, seconds):
     with writer.as_default():
         tf.summary.scalar("noise_amp", trainer.noise_amp, step=n)
         tf.summary.scalar("seconds_per_scale", seconds, step=n)
+        tf.summary.scalar("lr_factor", float(trainer.lr_factor), step=n)
         tf.summary.image("reconstruction", (model.reconstruct() + 1) / 2, step=n)
         tf.summary.image("samples", (samples + 1) / 2, step=n, max_outputs=4)
     writer.flush()

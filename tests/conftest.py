@@ -41,16 +41,20 @@ def tiny_image_path(tmp_path_factory, tiny_image):
 @pytest.fixture(scope="session")
 def tiny_config():
     from singan_tf.config import TrainConfig
-    return TrainConfig(max_size=32, min_size=20, niter=12, seed=3)
+    return TrainConfig(max_size=32, min_size=20, niter=40, seed=3)
 
 
 @pytest.fixture(scope="session")
-def trained_model_dir(tmp_path_factory, tiny_image, tiny_image_path, tiny_config):
-    """A model trained in-process through the library: 4 scales of 21..32 px."""
-    from singan_tf import model_dir, trainer
+def trained_model_dir(tmp_path_factory, tiny_image_path, tiny_config):
+    """A model trained in-process through the library: 4 scales of 21..32 px.
+
+    It trains on the PNG as loaded (not the float array), like the command line.
+    """
+    from singan_tf import imageio, model_dir, trainer
     path = str(tmp_path_factory.mktemp("model"))
     model_dir.prepare(path)
-    trainer.train(tiny_image, tiny_config, path, image_path=tiny_image_path, progress=False)
+    trainer.train(imageio.load_image(tiny_image_path), tiny_config, path,
+                  image_path=tiny_image_path, progress=False)
     return path
 
 

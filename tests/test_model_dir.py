@@ -23,7 +23,7 @@ def test_layout(trained_model_dir):
     assert set(os.listdir(os.path.join(trained_model_dir, "scale_00"))) == {
         "scale.json", "generator.weights.h5", "discriminator.weights.h5", "z_rec.npy"}
     manifest = json.load(open(os.path.join(trained_model_dir, "model.json")))
-    assert manifest["config"]["niter"] == 12
+    assert manifest["config"]["niter"] == 40
     assert manifest["sizes"] == [[21, 21], [24, 24], [28, 28], [32, 32]]
     assert 0 < manifest["ratio"] < 1
 

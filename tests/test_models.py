@@ -1,5 +1,6 @@
 """Generator and critic: the reference architecture, shapes and initialisation."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -58,6 +59,19 @@ def test_official_initialisation():
     assert kernels.std() == pytest.approx(0.02, rel=0.05) and abs(kernels.mean()) < 1e-3
     assert gammas.mean() == pytest.approx(1.0, abs=0.01)
     assert gammas.std() == pytest.approx(0.02, rel=0.2)
+
+
+def test_layers_of_the_same_shape_start_different_and_seeds_reproduce():
+    def body_kernels(seed):
+        keras.utils.set_random_seed(seed)
+        critic = models.Discriminator(32, 32)
+        critic(tf.zeros([1, 16, 16, 3]))
+        return [w.numpy() for w in critic.weights if w.path.endswith("kernel")][1:4]
+
+    first = body_kernels(1)
+    assert not np.array_equal(first[0], first[1])
+    assert all(np.array_equal(a, b) for a, b in zip(first, body_kernels(1)))
+    assert not np.array_equal(first[0], body_kernels(2)[0])
 
 
 def test_batchnorm_uses_batch_statistics_only_in_training():

@@ -71,3 +71,55 @@ def test_trains_an_rgba_image_from_a_flagfile(tmp_path):
     assert '"niter": 2' in manifest and '"alpha": 20.0' in manifest and '"seed": 4' in manifest
     assert sorted(e for e in os.listdir(tmp_path / "m") if e.startswith("scale")) == [
         "scale_00", "scale_01", "scale_02"]
+
+
+def test_killed_at_any_moment_resumes_to_the_uninterrupted_model(
+        trained_model, tiny_image_path, tiny_config, tmp_path):
+    """SIGTERM (graceful) then SIGKILLs at several moments; each resume continues the run.
+
+    The final model must equal the uninterrupted one (the session fixture, same
+    config) bit for bit, and the directory must load after every kill.
+    """
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+    from singan_tf import model_dir
+
+    path = str(tmp_path / "m")
+    config_flags = [f"--{k}={v}" for k, v in tiny_config.to_dict().items()]
+    first = [f"--image={tiny_image_path}", *config_flags]
+    env = dict(os.environ, PYTHONPATH=REPO)
+    runs, resumed = 0, []
+    for delay, sig in [(11, signal.SIGTERM), (12, signal.SIGKILL), (13, signal.SIGKILL)]:
+        args = first if runs == 0 else ["--resume"]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "singan_tf.train", f"--model_dir={path}", "--progress=false",
+             "--checkpoint_every=5", *args], env=env, stderr=subprocess.PIPE, text=True)
+        runs += 1
+        time.sleep(delay)
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=120)
+        if process.returncode == 0:
+            break  # finished before the signal
+        if sig == signal.SIGTERM:
+            assert "continue with --resume" in last_line(stderr), stderr[-2000:]
+        assert model_dir.read_manifest(path)
+        resumed.append(model_dir.trained_scales(path))
+        if resumed[-1]:
+            model_dir.load(path)
+    assert resumed == sorted(resumed)  # never lost a complete scale
+    result = run_module("singan_tf.train", f"--model_dir={path}", "--resume", "--progress=false")
+    assert result.returncode == 0, result.stderr[-3000:]
+    model, _ = model_dir.load(path)
+    for seed in range(2):
+        np.testing.assert_array_equal(model.generate(model.seeded_noise(seed)).numpy(),
+                                      trained_model.generate(trained_model.seeded_noise(seed)).numpy())
+
+
+def test_resume_refuses_contradicting_flags(trained_model_dir):
+    result = run_module("singan_tf.train", f"--model_dir={trained_model_dir}", "--resume",
+                        "--niter=7")
+    assert_one_line_error(result, "--niter=7 differs from the run being resumed")

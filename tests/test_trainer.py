@@ -99,3 +99,76 @@ def test_reconstruction_approaches_the_training_image(trained_model, tiny_image)
     reconstruction = trained_model.reconstruct()[0].numpy()
     error = np.mean((reconstruction - tiny_image) ** 2)
     assert error < 0.5 * np.var(tiny_image)
+
+
+def poison_once(scale_trainer, at_call):
+    """Makes the generator's weights NaN just before the `at_call`-th iteration."""
+    original, calls = scale_trainer.train_iteration, [0]
+
+    def iteration():
+        calls[0] += 1
+        if calls[0] == at_call:
+            kernel = scale_trainer.generator.weights[0]
+            kernel.assign(tf.fill(kernel.shape, float("nan")))
+        return original()
+
+    scale_trainer.train_iteration = iteration
+
+
+def in_memory_checkpoints(scale_trainer):
+    saved, loads = [scale_trainer.state()], []
+    return saved, loads, dict(save_checkpoint=saved.append,
+                              load_checkpoint=lambda: loads.append(1) or saved[-1])
+
+
+def test_divergence_restores_the_checkpoint_and_lowers_the_rate(coarsest):
+    scale_trainer, _ = coarsest
+    scale_trainer.restore(scale_trainer.state())  # keep earlier tests' progress; any start works
+    start = scale_trainer.iteration
+    saved, loads, checkpoints = in_memory_checkpoints(scale_trainer)
+    poison_once(scale_trainer, at_call=4)
+    trainer.fit_scale(scale_trainer, start + 8, checkpoint_every=2, **checkpoints)
+    assert loads == [1]
+    assert float(scale_trainer.lr_factor) == 0.5
+    assert scale_trainer.iteration == start + 8
+    assert all(np.all(np.isfinite(w.numpy())) for w in scale_trainer.generator.weights)
+
+
+def test_persistent_divergence_fails_with_a_clear_error(coarsest):
+    from singan_tf.errors import TrainingDiverged
+    scale_trainer, _ = coarsest
+    saved, loads, checkpoints = in_memory_checkpoints(scale_trainer)
+    original = scale_trainer.train_iteration
+    scale_trainer.train_iteration = lambda: {**original(), "loss_d": tf.constant(float("inf"))}
+    try:
+        with pytest.raises(TrainingDiverged, match="diverged"):
+            trainer.fit_scale(scale_trainer, scale_trainer.iteration + 10, max_retries=2,
+                              **checkpoints)
+    finally:
+        scale_trainer.train_iteration = original
+    assert len(loads) == 2
+
+
+def test_interrupt_saves_a_checkpoint_and_says_how_to_resume(coarsest):
+    from singan_tf.errors import TrainingInterrupted
+    scale_trainer, _ = coarsest
+    saved, _, checkpoints = in_memory_checkpoints(scale_trainer)
+
+    def interrupt(i, metrics):
+        raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted, match="--resume"):
+        trainer.fit_scale(scale_trainer, scale_trainer.iteration + 5, on_metrics=interrupt,
+                          **checkpoints)
+    assert len(saved) == 2
+    np.testing.assert_array_equal(saved[-1]["g_0"], scale_trainer.generator.weights[0].numpy())
+
+
+def test_state_round_trip_is_exact(coarsest):
+    scale_trainer, _ = coarsest
+    state = scale_trainer.state()
+    scale_trainer.train_iteration()
+    scale_trainer.restore(state)
+    after = scale_trainer.state()
+    assert state.keys() == after.keys()
+    assert all(np.array_equal(state[k], after[k]) for k in state)
