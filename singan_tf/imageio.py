@@ -4,6 +4,7 @@ The reference code breaks on grayscale, palette, 16-bit and RGBA files; every
 mode Pillow reads is converted here, so nothing downstream sees more than RGB.
 """
 
+import glob
 import os
 
 import numpy as np
@@ -39,6 +40,23 @@ def load_image(path):
             Image.DecompressionBombError) as e:
         raise ImageError(f"cannot read image {path}: {e}") from e
     return pixels / 127.5 - 1.0
+
+
+def find_images(pattern):
+    """The image files `pattern` names, sorted: a directory's image files, or a glob's matches.
+
+    In a directory, only names with an extension Pillow knows count as images.
+    """
+    if os.path.isdir(pattern):
+        extensions = Image.registered_extensions()
+        paths = [os.path.join(pattern, name) for name in os.listdir(pattern)
+                 if os.path.splitext(name)[1].lower() in extensions]
+    else:
+        paths = glob.glob(pattern)
+    paths = sorted(path for path in paths if os.path.isfile(path))
+    if not paths:
+        raise ImageError(f"no images found: {pattern}")
+    return paths
 
 
 def _to_rgb_array(image):
