@@ -7,6 +7,7 @@ mode Pillow reads is converted here, so nothing downstream sees more than RGB.
 import glob
 import os
 
+from absl import logging
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -20,7 +21,8 @@ def load_image(path):
     """Returns the image at `path` as float32 [H, W, 3] in [-1, 1].
 
     EXIF orientation is applied, alpha is dropped, grayscale and palette images
-    become RGB, and 16-bit images are scaled to the 8-bit range.
+    become RGB, 16-bit images are scaled to the 8-bit range, and an animation
+    gives its first frame (with a warning).
     """
     if not os.path.exists(path):
         raise ImageError(f"image not found: {path}")
@@ -32,6 +34,9 @@ def load_image(path):
                 raise ImageError(
                     f"image too large: {path} is {image.width}x{image.height}, "
                     f"above the limit of {MAX_PIXELS} pixels")
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                logging.warning("%s is animated (%d frames): using the first frame", path, frames)
             image = ImageOps.exif_transpose(image)
             pixels = _to_rgb_array(image)
     except ImageError:

@@ -68,3 +68,27 @@ def test_large_image_is_shrunk_to_max_size():
     schedule = pyramid.make_schedule(300, 400, min_size=25, max_size=100, scale_factor=0.75)
     reals = pyramid.build_pyramid(image, schedule)
     assert tuple(reals[-1].shape) == (1, 75, 100, 3)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(height=st.integers(1, 5000), width=st.integers(1, 5000), min_size=st.integers(11, 60),
+       max_size=st.integers(11, 1200), scale_factor=st.floats(0.3, 0.95))
+def test_schedule_properties(height, width, min_size, max_size, scale_factor):
+    """Any schedule that is accepted has sizes within bounds, never zero, growing to the finest."""
+    try:
+        schedule = pyramid.make_schedule(height, width, min_size, max_size, scale_factor)
+    except ConfigError:
+        fitted = min(height, width) * min(max_size / max(height, width), 1.0)
+        assert min(height, width) < min_size or max_size < min_size or fitted <= min_size + 1
+        return
+    heights, widths = zip(*schedule.sizes)
+    assert schedule.num_scales >= 2
+    assert min(heights + widths) >= min(min_size, 1) and min(heights + widths) > 0
+    assert min(schedule.sizes[0]) >= min_size
+    assert list(heights) == sorted(heights) and list(widths) == sorted(widths)
+    # ceil() of a float product, as in the official code, can overshoot max_size by one pixel.
+    assert max(schedule.sizes[-1]) <= max_size + 1 and max(schedule.sizes[-1]) <= max(height, width)
+    assert 0 < schedule.ratio < 1

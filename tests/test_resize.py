@@ -96,3 +96,21 @@ def test_dynamic_shapes_in_a_compiled_function():
         np.testing.assert_allclose(upsample(image, size).numpy(),
                                    resize.resize(image, size, (1.25, 1.25)).numpy(), atol=1e-5)
     assert upsample.experimental_get_tracing_count() == 1
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(in_h=st.integers(1, 40), in_w=st.integers(1, 40), scale=st.floats(0.2, 3.0),
+       value=st.floats(-1, 1))
+def test_resize_properties(in_h, in_w, scale, value):
+    """Output size is ceil(in * scale), never zero; flat images stay flat; rows are weights."""
+    size = (max(1, math.ceil(in_h * scale)), max(1, math.ceil(in_w * scale)))
+    flat = np.full((1, in_h, in_w, 3), value, np.float32)
+    out = resize.resize(flat, size, (scale, scale)).numpy()
+    assert out.shape == (1, *size, 3)
+    np.testing.assert_allclose(out, value, atol=1e-5)
+    matrix = resize.resize_matrix(in_h, size[0], scale).numpy()
+    assert matrix.shape == (size[0], in_h)
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-5)
