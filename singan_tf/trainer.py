@@ -124,23 +124,20 @@ class ScaleTrainer:
             loss_g, rec_loss = self.generator_step(z, prev)
         return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
 
-    def state(self):
-        """Everything an iteration changes, as named numpy arrays."""
+    def _state_variables(self):
+        """Every variable an iteration changes, by a stable name."""
         groups = {"g": self.generator.weights, "d": self.discriminator.weights,
                   "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
-        arrays = {f"{k}_{i}": v.numpy() for k, vs in groups.items() for i, v in enumerate(vs)}
-        arrays["rng"] = self.rng.state.numpy()
-        arrays["lr_factor"] = self.lr_factor.numpy()
-        return arrays
+        named = {f"{k}_{i}": v for k, vs in groups.items() for i, v in enumerate(vs)}
+        return {**named, "rng": self.rng.state, "lr_factor": self.lr_factor}
+
+    def state(self):
+        """The training state as named numpy arrays (what a checkpoint holds)."""
+        return {name: v.numpy() for name, v in self._state_variables().items()}
 
     def restore(self, arrays):
-        groups = {"g": self.generator.weights, "d": self.discriminator.weights,
-                  "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
-        for k, variables in groups.items():
-            for i, v in enumerate(variables):
-                v.assign(arrays[f"{k}_{i}"])
-        self.rng.state.assign(arrays["rng"])
-        self.lr_factor.assign(arrays["lr_factor"])
+        for name, v in self._state_variables().items():
+            v.assign(arrays[name])
 
 
 def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,
