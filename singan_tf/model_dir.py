@@ -117,18 +117,37 @@ def load(model_dir):
         z_rec = np.load(os.path.join(scale_dir(model_dir, 0), "z_rec.npy"), allow_pickle=False)
         model = SinGAN(manifest["ratio"], z_rec)
         for n in range(count):
-            with open(os.path.join(scale_dir(model_dir, n), "scale.json")) as f:
-                meta = json.load(f)
+            meta, placeholder = _scale_meta(model_dir, n)
             generator = models.Generator(
                 meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
-            h, w = meta["size"]
-            placeholder = np.zeros([1, h, w, 3], np.float32)
             generator(placeholder, placeholder)
             generator.load_weights(os.path.join(scale_dir(model_dir, n), "generator.weights.h5"))
-            model.add_scale(generator, meta["noise_amp"], (h, w))
+            model.add_scale(generator, meta["noise_amp"], tuple(meta["size"]))
     except (OSError, ValueError, KeyError) as e:
         raise ModelDirError(f"damaged model file in {model_dir}: {e}") from e
     return model, manifest
+
+
+def load_discriminator(model_dir, n):
+    """D_n of a saved model: what fine-tuning scale n starts from."""
+    try:
+        meta, placeholder = _scale_meta(model_dir, n)
+        discriminator = models.Discriminator(
+            meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
+        discriminator(placeholder)
+        discriminator.load_weights(
+            os.path.join(scale_dir(model_dir, n), "discriminator.weights.h5"))
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelDirError(f"damaged model file in {model_dir}: {e}") from e
+    return discriminator
+
+
+def _scale_meta(model_dir, n):
+    """Scale n's scale.json and a zero image of its size (to build the networks)."""
+    with open(os.path.join(scale_dir(model_dir, n), "scale.json")) as f:
+        meta = json.load(f)
+    h, w = meta["size"]
+    return meta, np.zeros([1, h, w, 3], np.float32)
 
 
 def _write_json_atomic(path, value):

@@ -101,14 +101,17 @@ class ScaleTrainer:
         return self.generator(self.noise_amp * self.z_rec + self.prev_rec, self.prev_rec)
 
 
-def train(image, config, model_dir, image_path="", progress=True, log_every=10):
+def train(image, config, model_dir, image_path="", progress=True, log_every=10, schedule=None):
     """Trains a SinGAN on `image` ([H, W, 3] in [-1, 1]), writing `model_dir` scale by scale.
 
-    `model_dir` must have been prepared (see model_dir.prepare). Returns the SinGAN.
+    `model_dir` must have been prepared (see model_dir.prepare). `schedule`
+    overrides the one computed from `config` (super-resolution rounds it
+    differently). Returns the SinGAN.
     """
     keras.utils.set_random_seed(config.seed)
-    schedule = pyramid.make_schedule(
-        image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
+    if schedule is None:
+        schedule = pyramid.make_schedule(
+            image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
     reals = pyramid.build_pyramid(image, schedule)
     rng = tf.random.Generator.from_seed(config.seed)
     z_rec = rng.normal([1, *schedule.sizes[0], 1])
