@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 from PIL import Image
+import tensorflow as tf
 
 from singan_tf import imageio
 from singan_tf.errors import ConfigError
@@ -56,7 +57,7 @@ def animate(model, frames=100, alpha=0.1, beta=0.9, start_scale=0, seed=0, batch
     """
     noise = noise_walk(model, frames, alpha, beta, seed)
     return np.concatenate([
-        model.generate([z[i:i + batch] for z in noise], start_scale=start_scale).numpy()
+        model.generate([tf.constant(z[i:i + batch]) for z in noise], start_scale).numpy()
         for i in range(0, frames, batch)])
 
 
