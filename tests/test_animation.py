@@ -44,7 +44,8 @@ def test_bad_settings_are_refused(settings, message):
 
 
 def test_entry_point_writes_a_looping_gif_and_frames(trained_model_dir, tmp_path):
-    result = run_module("singan_tf.animate", f"--model_dir={trained_model_dir}",
+    result = run_module("singan_tf.animate", "--flagfile=flags/animate.cfg",
+                        f"--model_dir={trained_model_dir}",
                         f"--out={tmp_path / 'anim.gif'}", "--frames=7", "--fps=5",
                         f"--frames_dir={tmp_path / 'frames'}")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -31,7 +31,8 @@ def test_blend_is_real_beyond_the_mask_and_raw_is_the_generator(trained_model, t
 
 def test_entry_point_writes_blended_and_raw(trained_model_dir, tiny_image, tmp_path):
     edited, mask = edited_and_mask(tiny_image)
-    result = run_module("singan_tf.edit", f"--model_dir={trained_model_dir}",
+    result = run_module("singan_tf.edit", "--flagfile=flags/edit.cfg",
+                        f"--model_dir={trained_model_dir}",
                         f"--edited={write_png(edited, tmp_path / 'edited.png')}",
                         f"--mask={write_png(mask * 2 - 1, tmp_path / 'mask.png')}",
                         f"--out={tmp_path / 'out.png'}", "--start_scale=1")

@@ -48,7 +48,8 @@ def test_fine_tuning_changes_a_copy_only(trained_model, trained_model_dir, tiny_
 def test_entry_point_resizes_inputs(trained_model_dir, tmp_path):
     big = make_tiny_image(64, 64)
     naive, mask = naive_and_mask(big)
-    result = run_module("singan_tf.harmonize", f"--model_dir={trained_model_dir}",
+    result = run_module("singan_tf.harmonize", "--flagfile=flags/harmonize.cfg",
+                        f"--model_dir={trained_model_dir}",
                         f"--naive={write_png(naive, tmp_path / 'naive.png')}",
                         f"--mask={write_png(mask * 2 - 1, tmp_path / 'mask.png')}",
                         f"--out={tmp_path / 'out.png'}", "--start_scale=3")

@@ -39,8 +39,9 @@ def test_output_follows_the_paint(trained_model):
 def test_entry_point_quantizes_and_accepts_another_size(trained_model_dir, tmp_path):
     source = write_png(make_paint(64, 64), tmp_path / "paint.png")
     out = tmp_path / "out.png"
-    result = run_module("singan_tf.paint2image", f"--model_dir={trained_model_dir}",
-                        f"--paint={source}", f"--out={out}", "--start_scale=1", "--quantize")
+    result = run_module("singan_tf.paint2image", "--flagfile=flags/paint2image.cfg",
+                        f"--model_dir={trained_model_dir}",
+                        f"--paint={source}", f"--out={out}", "--start_scale=1")
     assert result.returncode == 0, result.stderr[-3000:]
     for path in [out, tmp_path / "out_quantized.png"]:
         image = Image.open(path)

@@ -63,7 +63,8 @@ def test_entry_point_trains_and_reports_psnr(tmp_path):
     """Trains a 2-scale SR model (20 px image, niter 2), then x2 with a reference."""
     low = write_png(make_tiny_image(20, 20), tmp_path / "low.png")
     high = write_png(make_tiny_image(40, 40), tmp_path / "high.png")
-    result = run_module("singan_tf.super_resolve", f"--image={low}", f"--out={tmp_path / 'sr.png'}",
+    result = run_module("singan_tf.super_resolve", "--flagfile=flags/super_resolve.cfg",
+                        f"--image={low}", f"--out={tmp_path / 'sr.png'}",
                         "--factor=2", "--niter=2", "--progress=false", f"--reference={high}")
     assert result.returncode == 0, result.stderr[-3000:]
     image = Image.open(tmp_path / "sr.png")

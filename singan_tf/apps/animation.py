@@ -25,7 +25,8 @@ def check_settings(frames, fps, alpha, beta, start_scale, num_scales):
         (fps > 0, f"fps={fps} must be positive"),
         (0 <= alpha <= 1, f"alpha={alpha} must be in 0..1"),
         (0 <= beta <= 1, f"beta={beta} must be in 0..1"),
-        (0 <= start_scale < num_scales, f"start_scale={start_scale} must be in 0..{num_scales - 1}"),
+        (0 <= start_scale < num_scales,
+         f"start_scale={start_scale} must be in 0..{num_scales - 1}"),
     ]
     for ok, message in checks:
         if not ok:

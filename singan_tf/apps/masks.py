@@ -47,4 +47,5 @@ def soft_mask(mask, radius, sigma=SIGMA):
 def blend(real, generated, weight):
     """(1 - weight) * real + weight * generated, for [H, W, 3] images and an [H, W] weight."""
     weight = np.asarray(weight, np.float32)[..., None]
-    return (1.0 - weight) * np.asarray(real, np.float32) + weight * np.asarray(generated, np.float32)
+    real, generated = np.asarray(real, np.float32), np.asarray(generated, np.float32)
+    return (1.0 - weight) * real + weight * generated
