@@ -35,8 +35,12 @@ class Schedule:
         return self.ratio ** (self.num_scales - 1 - n)
 
 
-def make_schedule(height, width, min_size, max_size, scale_factor):
-    """Computes the schedule for an original image of height x width."""
+def make_schedule(height, width, min_size, max_size, scale_factor, rounding=math.ceil):
+    """Computes the schedule for an original image of height x width.
+
+    `rounding` rounds the two logarithms: ceil for training, int for
+    super-resolution (the official adjust_scales2image_SR truncates them).
+    """
     if min(height, width) < min_size:
         raise ConfigError(
             f"image is {height}x{width}: its shorter side must be at least "
@@ -44,8 +48,8 @@ def make_schedule(height, width, min_size, max_size, scale_factor):
     if max_size < min_size:
         raise ConfigError(f"max_size={max_size} is below min_size={min_size}")
     longer, shorter = max(height, width), min(height, width)
-    num_scales = math.ceil(math.log(min_size / shorter, scale_factor)) + 1
-    scale2stop = math.ceil(math.log(min(max_size, longer) / longer, scale_factor))
+    num_scales = rounding(math.log(min_size / shorter, scale_factor)) + 1
+    scale2stop = rounding(math.log(min(max_size, longer) / longer, scale_factor))
     stop_scale = num_scales - scale2stop
     image_scale = min(max_size / longer, 1.0)
     real_h, real_w = math.ceil(height * image_scale), math.ceil(width * image_scale)

@@ -1,10 +1,14 @@
 """Draws random samples from a trained SinGAN.
 
-  python -m singan_tf.sample --model_dir=DIR --out_dir=DIR --num_samples=N --seed=S [--start_scale=K]
+  python -m singan_tf.sample --model_dir=DIR --out_dir=DIR --num_samples=N --seed=S
+      [--start_scale=K] [--scale_h=H --scale_w=W]
 
 Sample i is a pure function of seed S + i, so the same seed gives the same
 images. --start_scale=0 generates from noise at the coarsest scale; K > 0 keeps
-the reconstruction below scale K (the paper's "N-k" samples).
+the reconstruction below scale K (the paper's "N-k" samples). --scale_h and
+--scale_w scale every noise map, from the coarsest up, so samples come in any
+size and aspect ratio; the reconstruction exists only at the training size,
+so they need --start_scale=0.
 """
 
 import os
@@ -20,6 +24,8 @@ flags.DEFINE_string("out_dir", None, "Where sample_000.png, sample_001.png, ... 
 flags.DEFINE_integer("num_samples", 10, "How many samples.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed of the first sample; sample i uses seed + i.")
 flags.DEFINE_integer("start_scale", 0, "First scale that draws fresh noise (0 = coarsest).")
+flags.DEFINE_float("scale_h", 1.0, "Output height relative to the training image.")
+flags.DEFINE_float("scale_w", 1.0, "Output width relative to the training image.")
 flags.mark_flags_as_required(["model_dir", "out_dir"])
 FLAGS = flags.FLAGS
 
@@ -33,11 +39,20 @@ def main(argv):
                         model.num_scales, planned)
     if not 0 <= FLAGS.start_scale < model.num_scales:
         raise ConfigError(f"start_scale={FLAGS.start_scale} must be in 0..{model.num_scales - 1}")
+    if FLAGS.scale_h <= 0 or FLAGS.scale_w <= 0:
+        raise ConfigError(f"scale_h={FLAGS.scale_h} and scale_w={FLAGS.scale_w} must be positive")
+    if min(min(shape[1:3]) for shape in model.noise_shapes(1, FLAGS.scale_h, FLAGS.scale_w)) < 1:
+        raise ConfigError(f"scale_h={FLAGS.scale_h}, scale_w={FLAGS.scale_w} leave no pixel "
+                          f"at the coarsest scale {model.sizes[0]}")
+    if FLAGS.start_scale > 0 and (FLAGS.scale_h, FLAGS.scale_w) != (1.0, 1.0):
+        raise ConfigError("start_scale > 0 keeps the reconstruction, which exists only at the "
+                          "training size: use --start_scale=0 with --scale_h/--scale_w")
     os.makedirs(FLAGS.out_dir, exist_ok=True)
 
     @tf.function
     def sample(seed):
-        return model.generate(model.seeded_noise(seed), start_scale=FLAGS.start_scale)
+        return model.generate(model.seeded_noise(seed, FLAGS.scale_h, FLAGS.scale_w),
+                              start_scale=FLAGS.start_scale)
 
     for i in range(FLAGS.num_samples):
         image = sample(tf.constant(FLAGS.seed + i, tf.int64))[0]

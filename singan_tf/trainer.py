@@ -178,13 +178,15 @@ def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,
 
 
 def train(image, config, model_dir, image_path="", progress=True, log_every=10,
-          checkpoint_every=100, resume=False):
+          checkpoint_every=100, resume=False, schedule=None):
     """Trains a SinGAN on `image` ([H, W, 3] in [-1, 1]), writing `model_dir` scale by scale.
 
     `model_dir` must have been prepared (see model_dir.prepare), or hold an
-    interrupted run of the same image and config when `resume`. Returns the SinGAN.
+    interrupted run of the same image and config when `resume`. `schedule`
+    overrides the one computed from `config` (super-resolution rounds it
+    differently). Returns the SinGAN.
     """
-    schedule = pyramid.make_schedule(
+    schedule = schedule or pyramid.make_schedule(
         image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
     reals = pyramid.build_pyramid(image, schedule)
     z_rec = tf.random.Generator.from_seed(config.seed).normal([1, *schedule.sizes[0], 1])

@@ -94,3 +94,15 @@ def test_damaged_or_foreign_directories_are_refused(trained_model_dir, tmp_path,
 def test_missing_directory(tmp_path):
     with pytest.raises(ModelDirError, match="not found"):
         model_dir.load(str(tmp_path / "nowhere"))
+
+
+def test_load_discriminator_restores_the_saved_critic(trained_model_dir):
+    from singan_tf import models
+    critic = model_dir.load_discriminator(trained_model_dir, 3)
+    image = np.zeros([1, 32, 32, 3], np.float32)
+    assert critic(image).shape == (1, 22, 22, 1)
+    again = model_dir.load_discriminator(trained_model_dir, 3)
+    np.testing.assert_array_equal(critic(image), again(image))
+    fresh = models.Discriminator(critic.nfc, critic.min_nfc)
+    fresh(image)
+    assert any(np.abs(a - b).max() > 0 for a, b in zip(fresh.get_weights(), critic.get_weights()))

@@ -47,3 +47,23 @@ def test_errors_are_one_line(trained_model_dir, tmp_path):
         result = run_module("singan_tf.sample", *flags, f"--out_dir={tmp_path / 'out'}")
         assert result.returncode != 0 and "Traceback" not in result.stderr
         assert message in last_line(result.stderr), result.stderr[-2000:]
+
+
+def test_any_size_and_aspect_ratio(trained_model, trained_model_dir, tmp_path):
+    for scale_h, scale_w in [(0.5, 0.5), (1.0, 4.0), (4.0, 4.0), (2.0, 0.5)]:
+        image = trained_model.generate(trained_model.seeded_noise(0, scale_h, scale_w))
+        assert image.shape == (1, round(32 * scale_h), round(32 * scale_w), 3)
+        assert np.all(np.abs(image.numpy()) < 3)
+    result = run_module("singan_tf.sample", f"--model_dir={trained_model_dir}",
+                        f"--out_dir={tmp_path}", "--num_samples=1", "--seed=2",
+                        "--scale_h=0.75", "--scale_w=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    image = Image.open(tmp_path / "sample_000.png")
+    assert image.size == (64, 24) and image.mode == "RGB"
+
+
+def test_any_size_needs_start_scale_zero(trained_model_dir, tmp_path):
+    result = run_module("singan_tf.sample", f"--model_dir={trained_model_dir}",
+                        f"--out_dir={tmp_path}", "--start_scale=1", "--scale_w=2")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "start_scale > 0 keeps the reconstruction" in last_line(result.stderr)

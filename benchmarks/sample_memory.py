@@ -1,0 +1,76 @@
+"""Peak memory of sampling one large image, to size outputs for a machine.
+
+  python benchmarks/sample_memory.py [--model_dir=DIR | --height=188 --width=250]
+      --scale=4 [--threads=1]
+
+With --model_dir the model is loaded; without it, untrained generators with
+the official widths are built for the schedule of a height x width image
+(memory does not depend on the weights). Prints the resident set before
+sampling, its peak during one sample at --scale x --scale, and the difference.
+Run one scale per process: the peak is a process-wide high-water mark.
+"""
+
+import os
+import resource
+import sys
+import time
+
+from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from singan_tf import model_dir as model_dir_lib, models, pyramid  # noqa: E402 (sets oneDNN)
+from singan_tf.config import TrainConfig  # noqa: E402
+from singan_tf.singan import SinGAN  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, official widths).")
+flags.DEFINE_integer("height", 188, "Training image height for the untrained model.")
+flags.DEFINE_integer("width", 250, "Training image width for the untrained model.")
+flags.DEFINE_float("scale", 4.0, "Output size relative to the training size, both directions.")
+flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
+FLAGS = flags.FLAGS
+
+
+def untrained(height, width):
+    """A SinGAN with random weights and the official widths for a height x width image."""
+    config = TrainConfig()
+    schedule = pyramid.make_schedule(height, width, config.min_size, config.max_size,
+                                     config.scale_factor)
+    model = SinGAN(schedule.ratio, np.zeros([1, *schedule.sizes[0], 1], np.float32))
+    for n, (h, w) in enumerate(schedule.sizes):
+        nfc, min_nfc = models.scale_channels(n, config.nfc, config.min_nfc, config.max_nfc)
+        generator = models.Generator(nfc, min_nfc)
+        placeholder = np.zeros([1, h, w, 3], np.float32)
+        generator(placeholder, placeholder)
+        model.add_scale(generator, 0.1, (h, w))
+    return model
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def main(argv):
+    del argv
+    tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    if FLAGS.model_dir:
+        model = model_dir_lib.load(FLAGS.model_dir)[0]
+    else:
+        model = untrained(FLAGS.height, FLAGS.width)
+    model.generate(model.seeded_noise(0, 0.5, 0.5))  # warm up kernels on a small sample
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    image = model.generate(model.seeded_noise(0, FLAGS.scale, FLAGS.scale))
+    seconds = time.perf_counter() - start
+    peak = peak_rss_mib()
+    h, w = image.shape[1:3]
+    print(f"{len(model.sizes)} scales, training size {model.sizes[-1][0]}x{model.sizes[-1][1]}, "
+          f"output {h}x{w} ({h * w / 1e6:.2f} Mpx): RSS before {before:.0f} MiB, "
+          f"peak {peak:.0f} MiB, sampling added {peak - before:.0f} MiB, {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,75 @@
+"""Super-resolution: the finest generator applied again and again, upsampling in between.
+
+As the reference (SR.py): the model is trained on the low-res image itself with
+alpha = 100, min_size = 18 and a nominal ratio of factor^(1/k) between scales,
+k = round(log(factor) / log(2^(1/3))) (6 for x4), its logarithms truncated
+(adjust_scales2image_SR). Then k times: upsample by factor^(1/k) and run G_N
+with zero noise. That chain is a SinGAN whose scales all share G_N, so it runs
+on the one generation path with the low-res image injected at its start.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+import tensorflow as tf
+
+from singan_tf import pyramid, trainer
+from singan_tf.errors import ConfigError
+from singan_tf.singan import SinGAN
+
+MIN_SIZE = 18
+ALPHA = 100.0
+
+
+def steps(factor):
+    """(per-step factor, number of steps): about 2^(1/3) per step, exactly `factor` in all."""
+    if factor < 1:
+        raise ConfigError(f"factor={factor} must be at least 1")
+    count = max(1, round(math.log(factor) / math.log(2 ** (1 / 3))))
+    return factor ** (1 / count), count
+
+
+def training_config(config, factor):
+    """`config` with the SR settings: alpha 100, min_size 18, ratio 1 / factor^(1/k)."""
+    step, _ = steps(factor)
+    return dataclasses.replace(config, alpha=ALPHA, min_size=MIN_SIZE, scale_factor=1 / step)
+
+
+def schedule(height, width, config):
+    """The SR training pyramid: the usual formula with truncated logarithms."""
+    return pyramid.make_schedule(height, width, config.min_size, config.max_size,
+                                 config.scale_factor, rounding=int)
+
+
+def train(image, config, factor, model_dir, image_path="", progress=True):
+    """Trains an SR model on the low-res `image` into a prepared `model_dir`."""
+    config = training_config(config, factor)
+    plan = schedule(image.shape[0], image.shape[1], config)
+    return trainer.train(image, config, model_dir, image_path=image_path, progress=progress,
+                         schedule=plan)
+
+
+def output_sizes(height, width, factor):
+    """Sizes after each step; the last is int(factor * size), as the reference crops."""
+    step, count = steps(factor)
+    sizes = [(math.ceil(round(height * step ** j, 6)), math.ceil(round(width * step ** j, 6)))
+             for j in range(1, count)]
+    return sizes + [(int(height * factor), int(width * factor))]
+
+
+def super_resolve(model, image, factor):
+    """Upsamples [h, w, 3] `image` by `factor` with `model`'s finest generator; [H, W, 3]."""
+    step, _ = steps(factor)
+    h, w = image.shape[:2]
+    chain = SinGAN(1.0 / step, np.zeros([1, h, w, 1], np.float32))
+    for size in [(h, w)] + output_sizes(h, w, factor):
+        chain.add_scale(model.generators[-1], model.noise_amps[-1], size)
+    noise = [tf.zeros([1, *size, 3]) for size in chain.sizes]
+    return chain.generate(noise, start_scale=1, injected=image[None])[0].numpy()
+
+
+def psnr(image, reference):
+    """PSNR in dB of two [H, W, 3] images in [-1, 1], compared as 8-bit pixels."""
+    return float(tf.image.psnr(np.round((image + 1) * 127.5).clip(0, 255),
+                               np.round((reference + 1) * 127.5).clip(0, 255), max_val=255.0))

@@ -1,0 +1,54 @@
+"""Harmonizes an object pasted into the training image with the image's style.
+
+  python -m singan_tf.harmonize --model_dir=DIR --naive=NAIVE.png --mask=MASK.png
+      --out=OUT.png --start_scale=K [--fine_tune_iters=N] [--image=TRAINING.png]
+
+The naive paste is injected at scale K (1..N) and the output is blended into
+the training image (--image, default the path in model.json) through the mask
+dilated by --dilation px and blurred by --blur_sigma. With --fine_tune_iters
+> 0 the finest --fine_tune_scales scales are first trained that many
+iterations on the naive image (in memory; the model on disk is unchanged).
+"""
+
+from absl import flags
+
+from singan_tf import cli, imageio, model_dir as model_dir_lib
+from singan_tf.apps import harmonize, inputs, masks
+
+flags.DEFINE_string("model_dir", None, "A model trained on the background (style) image.")
+flags.DEFINE_string("naive", None, "The training image with the object pasted in.")
+flags.DEFINE_string("mask", None, "Where the object is (any image; bright = object).")
+flags.DEFINE_string("out", None, "Where the harmonized image is written.")
+flags.DEFINE_integer("start_scale", None, "Scale at which the paste is injected (1..N).")
+flags.DEFINE_integer("fine_tune_iters", 0, "Fine-tune on the naive image first (0 = no).",
+                     lower_bound=0)
+flags.DEFINE_integer("fine_tune_scales", 1, "How many of the finest scales to fine-tune.",
+                     lower_bound=1)
+flags.DEFINE_string("image", None, "The training image (default: the path in model.json).")
+flags.DEFINE_integer("dilation", masks.HARMONIZATION_RADIUS, "Mask dilation radius (px).",
+                     lower_bound=0)
+flags.DEFINE_float("blur_sigma", masks.SIGMA, "Mask blur sigma (px).", lower_bound=0.0)
+flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.")
+flags.mark_flags_as_required(["model_dir", "naive", "mask", "out", "start_scale"])
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    model, manifest = model_dir_lib.load(FLAGS.model_dir)
+    inputs.check_start_scale(model, FLAGS.start_scale)
+    size = model.sizes[-1]
+    naive = inputs.load_fitted(FLAGS.naive, size, "naive image")
+    mask = inputs.load_mask(FLAGS.mask, size)
+    real = inputs.load_real(manifest, size, FLAGS.image)
+    if FLAGS.fine_tune_iters > 0:
+        model = harmonize.fine_tune(FLAGS.model_dir, naive, FLAGS.fine_tune_iters,
+                                    FLAGS.fine_tune_scales)
+    out = harmonize.harmonize(model, real, naive, mask, FLAGS.start_scale, FLAGS.seed,
+                              FLAGS.dilation, FLAGS.blur_sigma)
+    imageio.save_image(out, FLAGS.out)
+    print(f"written to {FLAGS.out}")
+
+
+if __name__ == "__main__":
+    cli.run(main)

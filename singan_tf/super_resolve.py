@@ -1,0 +1,60 @@
+"""Super-resolves an image with SinGAN.
+
+  python -m singan_tf.super_resolve --image=LR.png --out=SR.png --factor=4
+      [--model_dir=DIR] [--reference=HR.png] [--flagfile=flags/super_resolve.cfg]
+
+A --model_dir that holds a model is used as it is; otherwise a model is
+trained on --image with the SR settings (alpha 100, min_size 18, ratio
+factor^(1/k)) into --model_dir (default: next to --out). Then the finest
+generator is applied k times with zero noise. With --reference, the PSNR of
+the output against it is printed.
+"""
+
+import os
+
+from absl import flags
+
+from singan_tf import cli, imageio, model_dir as model_dir_lib
+from singan_tf.apps import inputs, super_resolution
+from singan_tf.config import TrainConfig
+
+_DEFAULT = TrainConfig()
+
+flags.DEFINE_string("image", None, "The low-resolution image.")
+flags.DEFINE_string("out", None, "Where the super-resolved image is written.")
+flags.DEFINE_float("factor", 4.0, "Upsampling factor (at least 1).")
+flags.DEFINE_string("model_dir", None, "An SR model to use, or where to train one "
+                    "(default: OUT without extension + '_model').")
+flags.DEFINE_string("reference", None, "A high-resolution ground truth: print the PSNR.")
+flags.DEFINE_integer("niter", _DEFAULT.niter, "Training iterations per scale.")
+flags.DEFINE_integer("max_size", _DEFAULT.max_size, "Longer side of the finest training scale.")
+flags.DEFINE_integer("seed", _DEFAULT.seed, "Training seed.")
+flags.DEFINE_bool("progress", True, "Show training progress.")
+flags.mark_flags_as_required(["image", "out"])
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    super_resolution.steps(FLAGS.factor)  # validates the factor before any training
+    image = imageio.load_image(FLAGS.image)
+    model_dir = FLAGS.model_dir or os.path.splitext(FLAGS.out)[0] + "_model"
+    if os.path.isfile(os.path.join(model_dir, model_dir_lib.MANIFEST)):
+        model, _ = model_dir_lib.load(model_dir)
+    else:
+        config = TrainConfig(niter=FLAGS.niter, max_size=FLAGS.max_size, seed=FLAGS.seed,
+                             lr_milestone=min(_DEFAULT.lr_milestone, FLAGS.niter * 4 // 5))
+        model_dir_lib.prepare(model_dir)
+        model = super_resolution.train(image, config, FLAGS.factor, model_dir,
+                                       image_path=FLAGS.image, progress=FLAGS.progress)
+    output = super_resolution.super_resolve(model, image, FLAGS.factor)
+    imageio.save_image(output, FLAGS.out)
+    print(f"{image.shape[1]}x{image.shape[0]} -> {output.shape[1]}x{output.shape[0]} "
+          f"written to {FLAGS.out}")
+    if FLAGS.reference:
+        reference = inputs.load_fitted(FLAGS.reference, output.shape[:2], "reference")
+        print(f"PSNR {super_resolution.psnr(output, reference):.2f} dB against {FLAGS.reference}")
+
+
+if __name__ == "__main__":
+    cli.run(main)
