@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from singan_tf import losses, pyramid, trainer
+from singan_tf import imageio, losses, pyramid, trainer
 from singan_tf.config import TrainConfig
 from singan_tf.singan import SinGAN
 
@@ -48,11 +48,11 @@ def test_coarsest_scale_uses_unit_noise_and_fixed_reconstruction_noise(coarsest)
     np.testing.assert_array_equal(scale_trainer.z_rec.numpy(), z_before)
 
 
-def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(trained_model, tiny_image,
-                                                                         tiny_config):
+def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
+        trained_model, tiny_image_path, tiny_config):
     schedule = pyramid.make_schedule(32, 32, tiny_config.min_size, tiny_config.max_size,
                                      tiny_config.scale_factor)
-    reals = pyramid.build_pyramid(tiny_image, schedule)
+    reals = pyramid.build_pyramid(imageio.load_image(tiny_image_path), schedule)
     for n in range(1, trained_model.num_scales):
         lower = trained_model.coarsest(n)
         images = lower.upsample(lower.reconstruct(), trained_model.sizes[n])
