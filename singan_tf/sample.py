@@ -39,11 +39,7 @@ def main(argv):
                         model.num_scales, planned)
     if not 0 <= FLAGS.start_scale < model.num_scales:
         raise ConfigError(f"start_scale={FLAGS.start_scale} must be in 0..{model.num_scales - 1}")
-    if FLAGS.scale_h <= 0 or FLAGS.scale_w <= 0:
-        raise ConfigError(f"scale_h={FLAGS.scale_h} and scale_w={FLAGS.scale_w} must be positive")
-    if min(min(shape[1:3]) for shape in model.noise_shapes(1, FLAGS.scale_h, FLAGS.scale_w)) < 1:
-        raise ConfigError(f"scale_h={FLAGS.scale_h}, scale_w={FLAGS.scale_w} leave no pixel "
-                          f"at the coarsest scale {model.sizes[0]}")
+    model.output_size(FLAGS.scale_h, FLAGS.scale_w)  # refuses sizes outside the budget
     if FLAGS.start_scale > 0 and (FLAGS.scale_h, FLAGS.scale_w) != (1.0, 1.0):
         raise ConfigError("start_scale > 0 keeps the reconstruction, which exists only at the "
                           "training size: use --start_scale=0 with --scale_h/--scale_w")

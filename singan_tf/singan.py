@@ -9,6 +9,11 @@ next scale) is `generate` with different noise.
 import tensorflow as tf
 
 from singan_tf import resize
+from singan_tf.errors import ConfigError
+
+# Largest output sampled at once: about 2.5 GiB per megapixel at the official
+# widths on top of ~0.7 GiB (benchmarks/sample_memory.py), so ~11 GiB at most.
+MAX_OUTPUT_PIXELS = 4_000_000
 
 
 class SinGAN:
@@ -47,6 +52,20 @@ class SinGAN:
         """Noise shape per scale: single-channel at the coarsest, RGB above."""
         return [[batch, round(h * scale_h), round(w * scale_w), 1 if n == 0 else 3]
                 for n, (h, w) in enumerate(self.sizes)]
+
+    def output_size(self, scale_h=1.0, scale_w=1.0):
+        """The finest size for these noise scales; refuses sizes that cannot or should not run."""
+        if scale_h <= 0 or scale_w <= 0:
+            raise ConfigError(f"scale_h={scale_h} and scale_w={scale_w} must be positive")
+        shapes = self.noise_shapes(1, scale_h, scale_w)
+        if min(min(shape[1:3]) for shape in shapes) < 1:
+            raise ConfigError(f"scale_h={scale_h}, scale_w={scale_w} leave no pixel at the "
+                              f"coarsest scale {self.sizes[0]}")
+        h, w = shapes[-1][1:3]
+        if h * w > MAX_OUTPUT_PIXELS:
+            raise ConfigError(f"a {h}x{w} output is above the limit of {MAX_OUTPUT_PIXELS:,} "
+                              f"pixels (about 11 GB to sample): lower scale_h/scale_w")
+        return h, w
 
     def reconstruction_noise(self):
         return [self.z_rec] + [tf.zeros(s) for s in self.noise_shapes()[1:]]

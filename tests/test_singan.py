@@ -74,3 +74,14 @@ def test_injection_needs_a_scale_below_it(trained_model, tiny_image):
     with pytest.raises(ValueError, match="start_scale"):
         trained_model.generate(trained_model.seeded_noise(0), start_scale=0,
                                injected=tiny_image[None])
+
+
+def test_output_size_is_bounded(trained_model):
+    from singan_tf.errors import ConfigError
+    assert trained_model.output_size(2.0, 0.5) == (64, 16)
+    with pytest.raises(ConfigError, match="no pixel"):
+        trained_model.output_size(0.01, 1.0)
+    with pytest.raises(ConfigError, match="must be positive"):
+        trained_model.output_size(-1.0, 1.0)
+    with pytest.raises(ConfigError, match="above the limit of 4,000,000 pixels"):
+        trained_model.output_size(100.0, 100.0)
