@@ -56,7 +56,7 @@ def measure(max_size):
         float(trainer.train_iteration()["loss_d"])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"max_size": max_size, "scales": schedule.num_scales, "finest": list(schedule.sizes[-1]),
-            "nfc": generator.nfc, "peak_rss_mb": round(peak_mb), 
+            "nfc": generator.nfc, "peak_rss_mb": round(peak_mb),
             "seconds": round(time.perf_counter() - start, 1)}
 
 
@@ -69,8 +69,12 @@ def main(argv):
     for size in FLAGS.max_sizes:
         out = subprocess.run([sys.executable, __file__, f"--child={size}", f"--iters={FLAGS.iters}",
                               f"--threads={FLAGS.threads}"], capture_output=True, text=True)
+        if out.returncode < 0:
+            print(f"{size:>8} killed by signal {-out.returncode} (SIGKILL: the kernel's "
+                  f"out-of-memory killer, if the machine ran out)", flush=True)
+            continue
         if out.returncode:
-            print(f"{size:>8} failed: {out.stderr.strip().splitlines()[-1:]}")
+            print(f"{size:>8} failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         h, w = r["finest"]
