@@ -15,3 +15,7 @@ class ConfigError(SinGANError):
 
 class ModelDirError(SinGANError):
     """A model directory that is missing, incomplete, foreign or in the way."""
+
+
+class ServingError(SinGANError):
+    """A model server that cannot be reached or refuses a request."""
