@@ -39,30 +39,30 @@ class ServingModule(tf.Module):
         self.model_variables = [v.value for g in model.generators for v in g.variables]
         self.max_batch = int(max_batch)
         self.max_pixels = int(max_pixels)
-        self.sample = tf.function(self._sample, input_signature=[
+
+    def signatures(self):
+        """Concrete functions by signature name, each traced once (the .pb stays small)."""
+        sample = tf.function(self._sample, input_signature=[
             tf.TensorSpec([None], tf.int64, name="seed"),
             tf.TensorSpec([], tf.float32, name="scale_h"),
             tf.TensorSpec([], tf.float32, name="scale_w"),
-            tf.TensorSpec([], tf.int32, name="start_scale")])
-        self.sample_default = tf.function(self._sample_default, input_signature=[
-            tf.TensorSpec([None], tf.int64, name="seed")])
-        self.inject = tf.function(self._inject, input_signature=[
+            tf.TensorSpec([], tf.int32, name="start_scale")]).get_concrete_function()
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.int64, name="seed")])
+        def sample_default(seed):
+            """`sample` with its defaults: signatures have no optional inputs."""
+            return sample(seed, tf.constant(1.0), tf.constant(1.0), tf.constant(0))
+
+        inject = tf.function(self._inject, input_signature=[
             tf.TensorSpec([1, None, None, 3], tf.uint8, name="image"),
             tf.TensorSpec([], tf.int32, name="start_scale"),
             tf.TensorSpec([1], tf.int64, name="seed")])
-        self.reconstruct = tf.function(self._reconstruct, input_signature=[])
-
-    def signatures(self):
         return {
-            "serving_default": self.sample_default.get_concrete_function(),
-            "sample": self.sample.get_concrete_function(),
-            "inject": self.inject.get_concrete_function(),
-            "reconstruct": self.reconstruct.get_concrete_function(),
+            "serving_default": sample_default.get_concrete_function(),
+            "sample": sample,
+            "inject": inject.get_concrete_function(),
+            "reconstruct": tf.function(self._reconstruct, input_signature=[]).get_concrete_function(),
         }
-
-    def _sample_default(self, seed):
-        """`sample` with its defaults: TF signatures have no optional inputs."""
-        return self._sample(seed, tf.constant(1.0), tf.constant(1.0), tf.constant(0))
 
     def _sample(self, seed, scale_h, scale_w, start_scale):
         model = self._model
@@ -86,9 +86,12 @@ class ServingModule(tf.Module):
             seed = tf.identity(seed)
 
         def one(s):
-            branches = [lambda k=k: model.generate(model.seeded_noise(s, scale_h, scale_w), k)
-                        for k in range(model.num_scales)]
-            return to_uint8(tf.switch_case(start_scale, branches))[0]
+            # generate(noise, start_scale) with the reconstruction noise below
+            # start_scale chosen here: the same values, one pyramid in the graph.
+            noise = [tf.cond(n >= start_scale, lambda: z, lambda: z_rec)
+                     for n, (z, z_rec) in enumerate(zip(model.seeded_noise(s, scale_h, scale_w),
+                                                        model.reconstruction_noise()))]
+            return to_uint8(model.generate(noise))[0]
 
         images = tf.map_fn(one, seed, fn_output_signature=tf.TensorSpec([None, None, 3], tf.uint8))
         return {"images": images}
