@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from singan_tf import imageio, model_dir as model_dir_lib  # noqa: E402
-from singan_tf.tflite_sample import TFLiteSampler  # noqa: E402
+from singan_tf.litert import TFLiteSampler  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export: DIR/N/ and DIR.tflite.")
@@ -58,8 +58,7 @@ def main(argv):
     saved_model = os.path.join(FLAGS.export_dir, str(FLAGS.version or max(versions)))
     tflite = FLAGS.export_dir.rstrip("/") + ".tflite"
 
-    sampler = TFLiteSampler(tflite)
-    sampler.interpreter._interpreter.SetNumThreads(FLAGS.threads)
+    sampler = TFLiteSampler(tflite, num_threads=FLAGS.threads)
     noise = sampler.noise(0)
     loaded = tf.saved_model.load(saved_model)
     seed = tf.constant([0], tf.int64)

@@ -12,10 +12,10 @@ the SavedModel; for the same noise the two agree within 2 levels of uint8.
 import os
 
 from absl import flags
-import numpy as np
 
 from singan_tf import cli, imageio
 from singan_tf.errors import ConfigError
+from singan_tf.litert import TFLiteSampler
 
 flags.DEFINE_string("model", None, "An exported .tflite model.")
 flags.DEFINE_string("out_dir", None, "Where sample_000.png, sample_001.png, ... are written.")
@@ -23,38 +23,6 @@ flags.DEFINE_integer("num_samples", 10, "How many samples.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed of the first sample; sample i uses seed + i.")
 flags.mark_flags_as_required(["model", "out_dir"])
 FLAGS = flags.FLAGS
-
-
-class TFLiteSampler:
-    """A LiteRT interpreter over the exported sampling graph."""
-
-    def __init__(self, path):
-        from ai_edge_litert.interpreter import Interpreter  # imported late: --help works without it
-        if not os.path.isfile(path):
-            raise ConfigError(f"model not found: {path}")
-        try:
-            self.interpreter = Interpreter(model_path=path)
-        except ValueError as e:
-            raise ConfigError(f"not a TFLite model: {path}: {e}") from e
-        self.interpreter.allocate_tensors()
-        inputs = {d["name"]: d for d in self.interpreter.get_input_details()}
-        names = [f"noise_{n}" for n in range(len(inputs))]
-        if sorted(inputs) != sorted(names):
-            raise ConfigError(f"not a singan_tf TFLite model (inputs {sorted(inputs)}): {path}")
-        self.inputs = [inputs[name] for name in names]
-        self.output = self.interpreter.get_output_details()[0]["index"]
-
-    def noise(self, seed):
-        """The noise maps for one sample: scale n from default_rng([seed, n])."""
-        return [np.random.default_rng([seed, n]).standard_normal(d["shape"], dtype=np.float32)
-                for n, d in enumerate(self.inputs)]
-
-    def run(self, noise):
-        """uint8 [1, H, W, 3] for the given noise maps."""
-        for detail, z in zip(self.inputs, noise):
-            self.interpreter.set_tensor(detail["index"], z)
-        self.interpreter.invoke()
-        return self.interpreter.get_tensor(self.output)
 
 
 def main(argv):

@@ -31,7 +31,7 @@ def test_only_builtin_ops(tflite_path):
 def test_agrees_with_tensorflow_for_the_same_noise(trained_model, tflite_path):
     import tensorflow as tf
     from singan_tf import imageio
-    from singan_tf.tflite_sample import TFLiteSampler
+    from singan_tf.litert import TFLiteSampler
     sampler = TFLiteSampler(str(tflite_path))
     assert [list(d["shape"]) for d in sampler.inputs] == trained_model.noise_shapes()
     for seed in range(3):
@@ -60,7 +60,7 @@ def run_without_tensorflow(*args, cwd):
 
 
 def test_sample_entry_point_needs_no_tensorflow(tflite_path, tmp_path):
-    from singan_tf.tflite_sample import TFLiteSampler
+    from singan_tf.litert import TFLiteSampler
     out = tmp_path / "out"
     result = run_without_tensorflow(f"--model={tflite_path}", f"--out_dir={out}",
                                     "--num_samples=2", "--seed=4", cwd=tmp_path)
