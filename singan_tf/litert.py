@@ -1,16 +1,14 @@
 """The exported .tflite sampler in the LiteRT interpreter: NumPy noise in, uint8 images out.
 
 Imports no TensorFlow (only ai-edge-litert and NumPy), so it runs on devices
-and machines without it. Noise for scale n of seed S is NumPy's
-default_rng([S, n]) standard normal: not TensorFlow's stateless draws, so a
-seed gives a different image than singan_tf.sample; the same noise gives the
-same image within 2 levels of uint8.
+and machines without it. Noise for scale n of seed S is TF's stateless normal
+with seed [S, n] (ported in philox.py), as in SinGAN.seeded_noise: a seed gives
+the image singan_tf.sample gives, within 2 levels of uint8.
 """
 
 import os
 
-import numpy as np
-
+from singan_tf import philox
 from singan_tf.errors import ConfigError
 
 
@@ -34,9 +32,8 @@ class TFLiteSampler:
         self.output = self.interpreter.get_output_details()[0]["index"]
 
     def noise(self, seed):
-        """The noise maps for one sample: scale n from default_rng([seed, n])."""
-        return [np.random.default_rng([seed, n]).standard_normal(d["shape"], dtype=np.float32)
-                for n, d in enumerate(self.inputs)]
+        """The noise maps for one sample: SinGAN.seeded_noise(seed), drawn without TF."""
+        return [philox.stateless_normal(d["shape"], (seed, n)) for n, d in enumerate(self.inputs)]
 
     def run(self, noise):
         """uint8 [1, H, W, 3] for the given noise maps."""

@@ -3,10 +3,9 @@
   python -m singan_tf.tflite_sample --model=NAME.tflite --out_dir=DIR --num_samples=N --seed=S
 
 Needs only ai-edge-litert, NumPy and Pillow. The model takes one noise map per
-scale (inputs noise_0 .. noise_N-1); sample i draws them with NumPy, scale n
-from default_rng([S + i, n]). Those are not TensorFlow's stateless draws, so a
-seed gives a different (equally valid) image here than in singan_tf.sample or
-the SavedModel; for the same noise the two agree within 2 levels of uint8.
+scale (inputs noise_0 .. noise_N-1); sample i draws them as singan_tf.sample
+does (TF's stateless normal, seed [S + i, n], ported to NumPy), so a seed gives
+the same image as singan_tf.sample and the SavedModel, within 2 levels of uint8.
 """
 
 import os
@@ -14,7 +13,6 @@ import os
 from absl import flags
 
 from singan_tf import cli, imageio
-from singan_tf.errors import ConfigError
 from singan_tf.litert import TFLiteSampler
 
 flags.DEFINE_string("model", None, "An exported .tflite model.")
@@ -27,8 +25,6 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
-    if FLAGS.seed < 0:
-        raise ConfigError(f"seed must be non-negative for NumPy's generator, got {FLAGS.seed}")
     sampler = TFLiteSampler(FLAGS.model)
     os.makedirs(FLAGS.out_dir, exist_ok=True)
     for i in range(FLAGS.num_samples):

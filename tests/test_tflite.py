@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO, last_line
+from conftest import REPO, last_line, run_module
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def run_without_tensorflow(*args, cwd):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_sample_entry_point_needs_no_tensorflow(tflite_path, tmp_path):
+def test_sample_entry_point_needs_no_tensorflow(tflite_path, trained_model_dir, tmp_path):
     from singan_tf.litert import TFLiteSampler
     out = tmp_path / "out"
     result = run_without_tensorflow(f"--model={tflite_path}", f"--out_dir={out}",
@@ -70,6 +70,13 @@ def test_sample_entry_point_needs_no_tensorflow(tflite_path, tmp_path):
     for i in range(2):
         np.testing.assert_array_equal(np.asarray(Image.open(out / f"sample_{i:03d}.png")),
                                       sampler.run(sampler.noise(4 + i))[0])
+    # Same seed, same image as singan_tf.sample (noise drawn by the NumPy port of TF's).
+    result = run_module("singan_tf.sample", f"--model_dir={trained_model_dir}",
+                        f"--out_dir={tmp_path / 'tf'}", "--num_samples=2", "--seed=4")
+    assert result.returncode == 0, result.stderr[-3000:]
+    for i in range(2):
+        tf_image = np.asarray(Image.open(tmp_path / "tf" / f"sample_{i:03d}.png")).astype(int)
+        assert np.abs(np.asarray(Image.open(out / f"sample_{i:03d}.png")) - tf_image).max() <= 2
     again = run_without_tensorflow(f"--model={tflite_path}", f"--out_dir={tmp_path / 'again'}",
                                    "--num_samples=1", "--seed=5", cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
