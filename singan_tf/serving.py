@@ -26,7 +26,7 @@ def to_uint8(images):
 
 
 class ServingModule(tf.Module):
-    """The exported object: the pyramid's variables plus one tf.function per signature.
+    """The exported object: the pyramid's variables; `signatures()` traces the functions.
 
     The Keras variables are listed explicitly: TF's C++ loader (TF Serving,
     saved_model_cli) only restores variables the object graph tracks, and Keras
@@ -85,13 +85,20 @@ class ServingModule(tf.Module):
         with tf.control_dependencies(checks):
             seed = tf.identity(seed)
 
-        def one(s):
+        def at(s, sh, sw):
             # generate(noise, start_scale) with the reconstruction noise below
             # start_scale chosen here: the same values, one pyramid in the graph.
             noise = [tf.cond(n >= start_scale, lambda: z, lambda: z_rec)
-                     for n, (z, z_rec) in enumerate(zip(model.seeded_noise(s, scale_h, scale_w),
+                     for n, (z, z_rec) in enumerate(zip(model.seeded_noise(s, sh, sw),
                                                         model.reconstruction_noise()))]
             return to_uint8(model.generate(noise))[0]
+
+        # At scale 1 the sizes are Python ints, as in singan_tf.sample: TF picks
+        # kernels by static shape, and only the same static-shape graph is bit-identical.
+        unit = tf.logical_and(tf.equal(scale_h, 1.0), tf.equal(scale_w, 1.0))
+
+        def one(s):
+            return tf.cond(unit, lambda: at(s, 1.0, 1.0), lambda: at(s, scale_h, scale_w))
 
         images = tf.map_fn(one, seed, fn_output_signature=tf.TensorSpec([None, None, 3], tf.uint8))
         return {"images": images}
