@@ -17,6 +17,10 @@ class ModelDirError(SinGANError):
     """A model directory that is missing, incomplete, foreign or in the way."""
 
 
+class ServingError(SinGANError):
+    """A model server that cannot be reached or refuses a request."""
+
+
 class TrainingInterrupted(SinGANError):
     """Training stopped by a signal; a checkpoint was saved for --resume."""
 

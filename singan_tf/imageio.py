@@ -85,9 +85,14 @@ def to_uint8(pixels):
 
 def save_image(pixels, path):
     """Writes float [H, W, 3] pixels in [-1, 1] as an image file (atomically)."""
+    save_uint8(to_uint8(pixels), path)
+
+
+def save_uint8(pixels, path):
+    """Writes uint8 [H, W, 3] pixels (a served or TFLite model's output) atomically."""
     directory, name = os.path.split(os.path.abspath(path))
     tmp_path = os.path.join(directory, f".{name}.tmp")
-    Image.fromarray(to_uint8(pixels)).save(tmp_path, format=_format_of(path))
+    Image.fromarray(np.asarray(pixels, np.uint8)).save(tmp_path, format=_format_of(path))
     os.replace(tmp_path, path)
 
 

@@ -49,8 +49,12 @@ class SinGAN:
         return lower
 
     def noise_shapes(self, batch=1, scale_h=1.0, scale_w=1.0):
-        """Noise shape per scale: single-channel at the coarsest, RGB above."""
-        return [[batch, round(h * scale_h), round(w * scale_w), 1 if n == 0 else 3]
+        """Noise shape per scale: single-channel at the coarsest, RGB above.
+
+        Scales may be tensors (a serving signature's inputs); both forms round
+        half to even, so the sizes agree.
+        """
+        return [[batch, _scaled(h, scale_h), _scaled(w, scale_w), 1 if n == 0 else 3]
                 for n, (h, w) in enumerate(self.sizes)]
 
     def output_size(self, scale_h=1.0, scale_w=1.0):
@@ -119,6 +123,12 @@ def resize_to(images, size):
     in_size = _spatial_size(images)
     scale = [tf.cast(size[i], tf.float32) / tf.cast(in_size[i], tf.float32) for i in range(2)]
     return resize.resize(images, size, scale)
+
+
+def _scaled(size, scale):
+    if isinstance(scale, (int, float)):
+        return round(size * scale)
+    return tf.cast(tf.round(size * tf.cast(scale, tf.float64)), tf.int32)
 
 
 def _spatial_size(tensor):

@@ -1,0 +1,85 @@
+"""Size and latency per sample of the exported model: TFLite (LiteRT) vs TensorFlow.
+
+  python benchmarks/tflite_speed.py --export_dir=saved_models/NAME [--version=N]
+      [--runs=20] [--threads=1] [--diff_seeds=20] [--json=OUT.json]
+
+Times, per sample at the training size, after one warm-up call: the .tflite in
+the LiteRT interpreter (noise drawn beforehand, as tflite_sample does), and the
+SavedModel's serving_default signature (batch 1, seeded noise drawn in the
+graph). Also the largest uint8 difference between the two for the same seeds
+(TFLite noise drawn by the NumPy port of TF's stateless normal).
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+from absl import app, flags
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from singan_tf.litert import TFLiteSampler  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export: DIR/N/ and DIR.tflite.")
+flags.DEFINE_integer("diff_seeds", 20, "Seeds compared between TFLite and the SavedModel.")
+flags.DEFINE_integer("version", None, "SavedModel version (default: the highest).")
+flags.DEFINE_integer("runs", 20, "Timed calls per runtime.")
+flags.DEFINE_integer("threads", 1, "Threads for both runtimes.")
+flags.DEFINE_string("json", None, "Write the results here as JSON.")
+FLAGS = flags.FLAGS
+
+
+def dir_size(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+
+
+def median_ms(call, runs):
+    call()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main(argv):
+    del argv
+    tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    versions = [int(e) for e in os.listdir(FLAGS.export_dir) if e.isdigit()]
+    saved_model = os.path.join(FLAGS.export_dir, str(FLAGS.version or max(versions)))
+    tflite = FLAGS.export_dir.rstrip("/") + ".tflite"
+
+    sampler = TFLiteSampler(tflite, num_threads=FLAGS.threads)
+    noise = sampler.noise(0)
+    loaded = tf.saved_model.load(saved_model)
+    seed = tf.constant([0], tf.int64)
+    default = loaded.signatures["serving_default"]
+
+    results = {
+        "tflite_bytes": os.path.getsize(tflite),
+        "saved_model_bytes": dir_size(saved_model),
+        "output_shape": list(sampler.run(noise).shape),
+        "tflite_ms_per_sample": median_ms(lambda: sampler.run(noise), FLAGS.runs),
+        "saved_model_ms_per_sample": median_ms(lambda: default(seed=seed)["images"].numpy(),
+                                               FLAGS.runs),
+        "threads": FLAGS.threads,
+    }
+    diffs = [np.abs(sampler.run(sampler.noise(s)).astype(int)
+                    - default(seed=tf.constant([s], tf.int64))["images"].numpy()).max()
+             for s in range(FLAGS.diff_seeds)]
+    results["max_abs_diff_uint8"] = int(max(diffs))
+    results["diff_seeds"] = FLAGS.diff_seeds
+    print(json.dumps(results, indent=2))
+    if FLAGS.json:
+        with open(FLAGS.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    app.run(main)
