@@ -39,7 +39,9 @@ class TrainConfig:
     def __post_init__(self):
         c = self
         checks = [
-            (c.min_size >= 11, f"min_size={c.min_size} must be at least 11 (the critic's patch size)"),
+            (c.min_size >= c.num_layer * (c.ker_size - 1) + 1,
+             f"min_size={c.min_size} must be at least the critic's patch size "
+             f"{c.num_layer * (c.ker_size - 1) + 1} (num_layer * (ker_size - 1) + 1)"),
             (c.max_size >= c.min_size, f"max_size={c.max_size} must be at least min_size={c.min_size}"),
             (0.0 < c.scale_factor < 1.0, f"scale_factor={c.scale_factor} must be in (0, 1)"),
             (c.nfc >= 1, f"nfc={c.nfc} must be positive"),

@@ -39,8 +39,6 @@ def load_image(path):
                 logging.warning("%s is animated (%d frames): using the first frame", path, frames)
             image = ImageOps.exif_transpose(image)
             pixels = _to_rgb_array(image)
-    except ImageError:
-        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as e:
         raise ImageError(f"cannot read image {path}: {e}") from e
@@ -92,8 +90,11 @@ def save_uint8(pixels, path):
     """Writes uint8 [H, W, 3] pixels (a served or TFLite model's output) atomically."""
     directory, name = os.path.split(os.path.abspath(path))
     tmp_path = os.path.join(directory, f".{name}.tmp")
-    Image.fromarray(np.asarray(pixels, np.uint8)).save(tmp_path, format=_format_of(path))
-    os.replace(tmp_path, path)
+    try:
+        Image.fromarray(np.asarray(pixels, np.uint8)).save(tmp_path, format=_format_of(path))
+        os.replace(tmp_path, path)
+    except OSError as e:
+        raise ImageError(f"cannot write {path}: {e}") from e
 
 
 def _format_of(path):

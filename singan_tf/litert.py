@@ -16,7 +16,10 @@ class TFLiteSampler:
     """A LiteRT interpreter over the exported sampling graph."""
 
     def __init__(self, path, num_threads=None):
-        from ai_edge_litert.interpreter import Interpreter  # imported late: --help works without it
+        try:  # imported late: --help works without it
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as e:
+            raise ConfigError("TFLite sampling needs ai-edge-litert: pip install -e '.[tflite]'") from e
         if not os.path.isfile(path):
             raise ConfigError(f"model not found: {path}")
         try:

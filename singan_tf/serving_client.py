@@ -51,16 +51,18 @@ def request_inputs(signature, seed, num_samples=1, scale_h=1.0, scale_w=1.0, sta
 def predict(url, signature, inputs, timeout=300.0):
     """POSTs URL:predict; returns the images as uint8 [B, H, W, 3]."""
     body = json.dumps({"signature_name": signature, "inputs": inputs}).encode()
-    request = urllib.request.Request(url.rstrip("/") + ":predict", data=body,
-                                     headers={"Content-Type": "application/json"})
     try:
+        request = urllib.request.Request(url.rstrip("/") + ":predict", data=body,
+                                         headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=timeout) as response:
             reply = json.load(response)
+        outputs = reply["outputs"]
     except urllib.error.HTTPError as e:
         raise ServingError(f"server refused the request ({e.code}): {_error_of(e)}") from e
     except (urllib.error.URLError, OSError) as e:
         raise ServingError(f"cannot reach {url}: {e}") from e
-    outputs = reply["outputs"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ServingError(f"not a TF Serving predict reply from {url}: {e}") from e
     if isinstance(outputs, dict):  # several named outputs; ours has one, which TF Serving unwraps
         outputs = outputs["images"]
     return np.asarray(outputs, np.uint8)

@@ -28,7 +28,8 @@ flags.DEFINE_bool("resume", False,
                   "Continue the interrupted run in --model_dir from its last checkpoint, "
                   "with the config it started with.")
 flags.DEFINE_integer("checkpoint_every", 100, "Iterations between checkpoints.", lower_bound=1)
-flags.DEFINE_integer("log_every", 10, "Iterations between TensorBoard loss summaries.")
+flags.DEFINE_integer("log_every", 10, "Iterations between TensorBoard loss summaries.",
+                     lower_bound=1)
 flags.DEFINE_bool("progress", True, "Show a progress bar per scale.")
 
 flags.DEFINE_integer("max_size", _DEFAULT.max_size, "Longer side of the finest scale (px).")

@@ -16,7 +16,6 @@ import time
 
 from absl import logging
 import keras
-import numpy as np
 import tensorflow as tf
 
 from singan_tf import losses, model_dir as model_dir_lib, models, pyramid

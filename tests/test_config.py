@@ -57,3 +57,9 @@ def test_impossible_values_are_refused_with_their_name(change):
 def test_round_trip_through_a_dict():
     config = TrainConfig(niter=7, alpha=3.0)
     assert TrainConfig.from_dict({**config.to_dict(), "unknown_key": 1}) == config
+
+
+def test_min_size_must_hold_the_critics_patch_for_any_network_shape():
+    TrainConfig(min_size=11)
+    with pytest.raises(ConfigError, match="patch size 21"):
+        TrainConfig(min_size=12, ker_size=5)  # 5 layers x 4 lost pixels + 1

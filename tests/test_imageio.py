@@ -104,3 +104,8 @@ def test_shared_rgba_image_loads():
 def test_bundled_default_image_loads():
     path = os.path.join(os.path.dirname(__file__), "..", "data", "pebbles.png")
     assert imageio.load_image(path).shape == (188, 250, 3)
+
+
+def test_unwritable_output_is_an_image_error(tmp_path):
+    with pytest.raises(ImageError, match="cannot write"):
+        imageio.save_image(np.zeros((4, 4, 3)), str(tmp_path / "missing_dir" / "out.png"))
