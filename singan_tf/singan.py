@@ -112,6 +112,11 @@ class SinGAN:
             images = generator(amp * z + prev, prev, training=False)
         return images
 
+    def inject(self, image, start_scale, seed=0):
+        """One [H, W, 3] image (any size) refined from `start_scale` with noise from `seed`."""
+        return self.generate(self.seeded_noise(seed), start_scale=start_scale,
+                             injected=tf.convert_to_tensor(image, tf.float32)[None])[0]
+
     def reconstruct(self):
         """The pyramid's reconstruction of the training image, [1, H, W, 3]."""
         return self.generate(self.reconstruction_noise())

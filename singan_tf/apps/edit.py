@@ -11,6 +11,5 @@ from singan_tf.apps import masks
 def edit(model, real, edited, mask, start_scale, seed=0, radius=masks.EDITING_RADIUS,
          sigma=masks.SIGMA):
     """(blended, raw) [H, W, 3] images for [H, W, 3] `real`, `edited` and an [H, W] `mask`."""
-    raw = model.generate(model.seeded_noise(seed), start_scale=start_scale,
-                         injected=edited[None])[0].numpy()
+    raw = model.inject(edited, start_scale, seed).numpy()
     return masks.blend(real, raw, masks.soft_mask(mask, radius, sigma)), raw

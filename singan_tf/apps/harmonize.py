@@ -19,8 +19,7 @@ from singan_tf.trainer import ScaleTrainer
 def harmonize(model, real, naive, mask, start_scale, seed=0,
               radius=masks.HARMONIZATION_RADIUS, sigma=masks.SIGMA):
     """The blended [H, W, 3] image for [H, W, 3] `real`, `naive` and an [H, W] `mask`."""
-    raw = model.generate(model.seeded_noise(seed), start_scale=start_scale,
-                         injected=naive[None])[0].numpy()
+    raw = model.inject(naive, start_scale, seed).numpy()
     return masks.blend(real, raw, masks.soft_mask(mask, radius, sigma))
 
 

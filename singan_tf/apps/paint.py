@@ -24,5 +24,4 @@ def quantize(paint, real, colors=COLORS):
 
 def paint2image(model, paint, start_scale, seed=0):
     """Injects [H, W, 3] `paint` at `start_scale` with noise from `seed`; [H, W, 3]."""
-    return model.generate(model.seeded_noise(seed), start_scale=start_scale,
-                          injected=paint[None])[0].numpy()
+    return model.inject(paint, start_scale, seed).numpy()
