@@ -1,7 +1,10 @@
 """Seconds per training iteration at every scale, official settings.
 
   python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
-      [--threads=1] [--jit_compile] [--json=OUT.json]
+      [--threads=1] [--jit_compile] [--json=OUT.json] [--flagfile=flags/fast.cfg]
+
+Training hyperparameters are the train entry point's flags (official
+defaults, except --max_size=128 here), so a preset's flagfile times that preset.
 
 Each scale is timed after one warm-up iteration (which traces the compiled
 step; its time is reported apart). One iteration = dsteps critic steps +
@@ -19,8 +22,7 @@ from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from singan_tf import imageio, models, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
-from singan_tf.config import TrainConfig  # noqa: E402
+from singan_tf import cli, imageio, models, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
 from singan_tf.singan import SinGAN  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -28,7 +30,8 @@ _DEFAULT_IMAGE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "
                               "generation", "colusseum.png")
 
 flags.DEFINE_string("image", _DEFAULT_IMAGE, "Training image.")
-flags.DEFINE_integer("max_size", 128, "Longer side of the finest scale.")
+cli.define_config_flags()
+flags.FLAGS.set_default("max_size", 128)
 flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
 flags.DEFINE_integer("threads", 1, "TF intra-op threads (inter-op is 1).")
 flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
@@ -48,24 +51,27 @@ def conv_flops(h, w, channels, kernel_size, out_channels, padded):
     return total
 
 
+def network_flops(network, h, w, out_channels, padded):
+    channels = models.layer_channels(network.nfc, network.min_nfc, network.num_layer)
+    return conv_flops(h, w, channels, network.kernel_size, out_channels, padded)
+
+
 def iteration_flops(trainer, frozen, config):
     """Model of one iteration's FLOPs: forward = 1, backward = 2, gradient penalty = 6 passes.
 
     Critic step: lower-scale chain + G forward + D on real and fake (fwd + bwd)
     + penalty (fwd, input gradient, and its gradient) = chain + F_G + 12 F_D.
     Generator step: fake (fwd + bwd through D and G) + reconstruction (fwd + bwd)
-    = 6 F_G + 2 F_D.
+    = 6 F_G + 2 F_D, plus 6 F_L for each scale L learning concurrently below.
     """
-    g = trainer.generator
     h, w = trainer.size
-    channels = models.layer_channels(g.nfc, g.min_nfc, g.num_layer)
-    f_g = conv_flops(h, w, channels, g.kernel_size, 3, padded=True)
-    f_d = conv_flops(h, w, channels, g.kernel_size, 1, padded=False)
-    chain = 0
-    for lower, (lh, lw) in zip(frozen.generators, frozen.sizes):
-        chain += conv_flops(lh, lw, models.layer_channels(lower.nfc, lower.min_nfc, lower.num_layer),
-                            lower.kernel_size, 3, padded=True)
-    return config.dsteps * (chain + f_g + 12 * f_d) + config.gsteps * (6 * f_g + 2 * f_d)
+    f_g = network_flops(trainer.generator, h, w, 3, padded=True)
+    f_d = network_flops(trainer.discriminator, h, w, 1, padded=False)
+    chain = sum(network_flops(g, *size, 3, padded=True)
+                for g, size in zip(frozen.generators, frozen.sizes))
+    learning = sum(network_flops(g, *size, 3, padded=True) for g, _, size in trainer.lower)
+    return (config.dsteps * (chain + f_g + 12 * f_d)
+            + config.gsteps * (6 * f_g + 2 * f_d + 6 * learning))
 
 
 def main(argv):
@@ -73,7 +79,7 @@ def main(argv):
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
-    config = TrainConfig(max_size=FLAGS.max_size)
+    config = cli.config_from_flags()
     image = imageio.load_image(FLAGS.image)
     schedule = pyramid.make_schedule(image.shape[0], image.shape[1], config.min_size,
                                      config.max_size, config.scale_factor)

@@ -34,6 +34,9 @@ class TrainConfig:
     lambda_grad: float = 0.1
     alpha: float = 10.0
     noise_amp: float = 0.1
+    # Concurrent training (ConSinGAN, Hinz et al. 2021); 1 = the official SinGAN.
+    train_depth: int = 1
+    lr_scale: float = 0.1
     seed: int = 0
 
     def __post_init__(self):
@@ -61,6 +64,8 @@ class TrainConfig:
             (c.lambda_grad >= 0, f"lambda_grad={c.lambda_grad} must not be negative"),
             (c.alpha >= 0, f"alpha={c.alpha} must not be negative"),
             (c.noise_amp > 0, f"noise_amp={c.noise_amp} must be positive"),
+            (c.train_depth >= 1, f"train_depth={c.train_depth} must be at least 1"),
+            (0.0 < c.lr_scale <= 1.0, f"lr_scale={c.lr_scale} must be in (0, 1]"),
         ]
         for ok, message in checks:
             if not ok:

@@ -86,6 +86,21 @@ def write_scale(model_dir, n, generator, discriminator, noise_amp, size, z_rec=N
         os.remove(os.path.join(model_dir, CHECKPOINT))
 
 
+def update_generator(model_dir, n, generator):
+    """Replaces G_n of a complete scale n (concurrent training changed it), folder-atomically.
+
+    Scale n+1 is written after this, so a crash in between resumes scale n+1
+    from its checkpoint, which holds these weights as they were then.
+    """
+    final = scale_dir(model_dir, n)
+    partial = os.path.join(model_dir, f".scale_{n:02d}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(final, partial)
+    generator.save_weights(os.path.join(partial, "generator.weights.h5"))
+    shutil.rmtree(final)
+    os.rename(partial, final)
+
+
 def write_checkpoint(model_dir, n, arrays):
     """Saves the training state of scale n (named arrays), replacing the previous checkpoint."""
     path = os.path.join(model_dir, CHECKPOINT)

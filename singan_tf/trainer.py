@@ -41,38 +41,62 @@ def adam(learning_rate, config, steps_per_iteration, factor=1.0):
     return keras.optimizers.Adam(rate, beta_1=config.beta1, beta_2=0.999, epsilon=1e-8)
 
 
+def _no_image():
+    """Stands for the frozen scales' output when there are none (a loop variable needs a tensor)."""
+    return tf.zeros([0])
+
+
 def scale_seed(seed, n):
     """The seed of everything random at scale n (weights, noise, mixing)."""
     return seed * 1000 + n + 1
 
 
 class ScaleTrainer:
-    """Trains G_n and D_n of scale n = `frozen.num_scales` on the real image at that scale."""
+    """Trains G_n and D_n of scale n = `frozen.num_scales` on the real image at that scale.
+
+    With config.train_depth > 1 (ConSinGAN's concurrent training) the
+    generators of the train_depth - 1 scales below n learn too, k scales down
+    at lr_g * lr_scale**k; the fakes and the reconstruction then run through
+    them inside the generator step so their gradients flow. train_depth 1 is
+    the official SinGAN: every scale below n is frozen.
+    """
 
     def __init__(self, frozen, real, generator, discriminator, config, rng, jit_compile=False):
         self.frozen, self.real = frozen, real
         self.generator, self.discriminator = generator, discriminator
         self.config, self.rng = config, rng
-        self.scale = frozen.num_scales
+        self.scale = n = frozen.num_scales
         self.size = tuple(real.shape[1:3])
+        first = max(n - config.train_depth + 1, 0)
+        self.base = frozen.coarsest(first)  # stays frozen
+        self.lower = [(g, amp, size) for g, amp, size in zip(
+            frozen.generators[first:], frozen.noise_amps[first:], frozen.sizes[first:])]
+        for g, _, _ in self.lower:
+            g.trainable = True
         h, w = self.size
-        if self.scale == 0:
+        if n == 0:
             self.noise_shape = [1, h, w, 1]
             self.z_rec = frozen.z_rec
-            self.prev_rec = tf.zeros([1, h, w, 3])
             self.noise_amp = 1.0
         else:
             self.noise_shape = [1, h, w, 3]
             self.z_rec = tf.zeros(self.noise_shape)
-            # The frozen scales reconstruct deterministically: compute it once.
-            self.prev_rec = frozen.upsample(frozen.reconstruct(), self.size)
+        # The frozen scales reconstruct deterministically: compute their part once.
+        self.base_rec = self.base.reconstruct() if first > 0 else _no_image()
+        self.lower_rec_noise = frozen.reconstruction_noise()[first:n]
+        self.prev_rec = self.lower_chain(self.base_rec, self.lower_rec_noise, training=False)
+        if n > 0:
             rmse = math.sqrt(float(losses.reconstruction_loss(self.prev_rec, real)))
             self.noise_amp = config.noise_amp * rmse
         self.lr_factor = tf.Variable(1.0, trainable=False)
         self.opt_g = adam(config.lr_g, config, config.gsteps, self.lr_factor)
         self.opt_d = adam(config.lr_d, config, config.dsteps, self.lr_factor)
+        self.opt_lower = [adam(config.lr_g * config.lr_scale ** (n - k), config, config.gsteps,
+                               self.lr_factor) for k in range(first, n)]
         self.opt_g.build(generator.trainable_variables)
         self.opt_d.build(discriminator.trainable_variables)
+        for opt, (g, _, _) in zip(self.opt_lower, self.lower):
+            opt.build(g.trainable_variables)
         self.train_iteration = tf.function(self._train_iteration, jit_compile=jit_compile)
 
     @property
@@ -80,16 +104,40 @@ class ScaleTrainer:
         """Completed iterations, read from the optimizer so it always matches the weights."""
         return int(self.opt_g.iterations) // self.config.gsteps
 
-    def random_prev(self):
-        """A fresh random sample of the frozen scales, upsampled to this scale."""
-        if self.scale == 0:
+    def freeze(self):
+        """Ends concurrent training: the scales below n are frozen again."""
+        for g, _, _ in self.lower:
+            g.trainable = False
+
+    def lower_chain(self, base, noise, training=True):
+        """The learning scales below n on top of `base` (the frozen scales' output, unused
+        when there are none), upsampled to scale n: the `prev` that G_n refines."""
+        images = base if self.base.num_scales else None
+        for (g, amp, size), z in zip(self.lower, noise):
+            prev = (tf.zeros([1, *size, 3]) if images is None
+                    else self.frozen.upsample(images, size))
+            images = g(amp * z + prev, prev, training=training)
+        if images is None:
             return tf.zeros([1, *self.size, 3])
+        return self.frozen.upsample(images, self.size)
+
+    def random_base(self):
+        """A fresh random sample of the frozen scales, and fresh noise for the learning ones."""
         noise = [self.rng.normal(shape) for shape in self.frozen.noise_shapes()]
-        return self.frozen.upsample(self.frozen.generate(noise), self.size)
+        frozen_count = self.base.num_scales
+        base = self.base.generate(noise[:frozen_count]) if frozen_count else _no_image()
+        return base, noise[frozen_count:]
+
+    def _zero_sample(self):
+        """Zeros shaped like random_base()'s result: the critic loop's initial value."""
+        frozen_count = self.base.num_scales
+        base = tf.zeros([1, *self.base.sizes[-1], 3]) if frozen_count else _no_image()
+        return base, [tf.zeros(shape) for shape in self.frozen.noise_shapes()[frozen_count:]]
 
     def critic_step(self, z):
         G, D, c = self.generator, self.discriminator, self.config
-        prev = self.random_prev()
+        base, lower_noise = self.random_base()
+        prev = self.lower_chain(base, lower_noise)
         fake = G(self.noise_amp * z + prev, prev, training=True)
         mix = self.rng.uniform([])
         with tf.GradientTape() as tape:
@@ -98,35 +146,43 @@ class ScaleTrainer:
                 lambda x: D(x, training=True), self.real, fake, mix)
             loss = wasserstein + c.lambda_grad * penalty
         self.opt_d.apply(tape.gradient(loss, D.trainable_variables), D.trainable_variables)
-        return prev, loss, penalty
+        return (base, lower_noise), loss, penalty
 
-    def generator_step(self, z, prev):
+    def generator_step(self, z, sample):
+        """Adversarial + alpha * reconstruction, on the fake of the last critic step's sample."""
         G, D, c = self.generator, self.discriminator, self.config
+        networks = [G] + [g for g, _, _ in self.lower]
         with tf.GradientTape() as tape:
+            prev = self.lower_chain(*sample)
             fake = G(self.noise_amp * z + prev, prev, training=True)  # regenerated every step
             adversarial = losses.adversarial_loss(D(fake, training=True))
-            reconstruction = G(self.noise_amp * self.z_rec + self.prev_rec, self.prev_rec,
-                               training=True)
+            prev_rec = (self.lower_chain(self.base_rec, self.lower_rec_noise) if self.lower
+                        else self.prev_rec)
+            reconstruction = G(self.noise_amp * self.z_rec + prev_rec, prev_rec, training=True)
             rec_loss = losses.reconstruction_loss(reconstruction, self.real)
             loss = adversarial + c.alpha * rec_loss
-        self.opt_g.apply(tape.gradient(loss, G.trainable_variables), G.trainable_variables)
+        grads = tape.gradient(loss, [net.trainable_variables for net in networks])
+        for opt, net, grad in zip([self.opt_g] + self.opt_lower, networks, grads):
+            opt.apply(grad, net.trainable_variables)
         return loss, rec_loss
 
     def _train_iteration(self):
         """One iteration: dsteps critic steps, then gsteps generator steps, all on one noise map."""
         z = self.rng.normal(self.noise_shape)
-        prev = tf.zeros([1, *self.size, 3])
         loss_d = penalty = loss_g = rec_loss = tf.constant(0.0)
+        sample = self._zero_sample()
         for _ in tf.range(self.config.dsteps):
-            prev, loss_d, penalty = self.critic_step(z)
+            sample, loss_d, penalty = self.critic_step(z)
         for _ in tf.range(self.config.gsteps):
-            loss_g, rec_loss = self.generator_step(z, prev)
+            loss_g, rec_loss = self.generator_step(z, sample)
         return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
 
     def _state_variables(self):
         """Every variable an iteration changes, by a stable name."""
         groups = {"g": self.generator.weights, "d": self.discriminator.weights,
                   "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
+        for k, ((g, _, _), opt) in enumerate(zip(self.lower, self.opt_lower)):
+            groups.update({f"lower{k}": g.weights, f"opt_lower{k}": opt.variables})
         named = {f"{k}_{i}": v for k, vs in groups.items() for i, v in enumerate(vs)}
         return {**named, "rng": self.rng.state, "lr_factor": self.lr_factor}
 
@@ -226,6 +282,9 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
                       model_dir, n, state),
                   load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
                   on_metrics=on_metrics, checkpoint_every=checkpoint_every)
+        trainer.freeze()
+        for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
+            model_dir_lib.update_generator(model_dir, k, model.generators[k])
         model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
                                   schedule.sizes[n], z_rec=z_rec if n == 0 else None)
         model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])

@@ -60,13 +60,13 @@ def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
         assert trained_model.noise_amps[n] == pytest.approx(0.1 * rmse, rel=1e-4)
 
 
-def test_random_prev_is_fresh_for_every_critic_step(trained_model, tiny_image, tiny_config):
+def test_lower_sample_is_fresh_for_every_critic_step(trained_model, tiny_image, tiny_config):
     schedule = pyramid.make_schedule(32, 32, 20, 32, 0.75)
     real = pyramid.build_pyramid(tiny_image, schedule)[-1]
     generator, discriminator = trainer._networks(3, tiny_config, real.shape, None)
     scale_trainer = trainer.ScaleTrainer(trained_model.coarsest(3), real, generator, discriminator, tiny_config,
                                          tf.random.Generator.from_seed(0))
-    first, second = scale_trainer.random_prev(), scale_trainer.random_prev()
+    first, second = (scale_trainer.lower_chain(*scale_trainer.random_base()) for _ in range(2))
     assert first.shape == (1, 32, 32, 3)
     assert float(tf.reduce_max(tf.abs(first - second))) > 1e-4
 
@@ -172,3 +172,70 @@ def test_state_round_trip_is_exact(coarsest):
     after = scale_trainer.state()
     assert state.keys() == after.keys()
     assert all(np.array_equal(state[k], after[k]) for k in state)
+
+
+@pytest.fixture(scope="module")
+def concurrent(trained_model_dir, tiny_image, tiny_config):
+    """A train_depth 3 trainer for scale 3 over a private copy of the trained scales 0-2."""
+    import dataclasses
+
+    from singan_tf import model_dir
+    model = model_dir.load(trained_model_dir)[0].coarsest(3)  # not the shared fixture
+    config = dataclasses.replace(tiny_config, train_depth=3)
+    schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
+    real = pyramid.build_pyramid(tiny_image, schedule)[3]
+    generator, discriminator = trainer._networks(3, config, real.shape, None)
+    return trainer.ScaleTrainer(model, real, generator, discriminator, config,
+                                tf.random.Generator.from_seed(0)), model
+
+
+def test_concurrent_training_moves_lower_scales_at_scaled_rates(concurrent):
+    """Adam moves a weight by about lr per step (a little more in its first steps), so the
+    largest change of scale n-k over one iteration is near gsteps * lr_g * lr_scale**k."""
+    scale_trainer, model = concurrent
+    config = scale_trainer.config
+    before = [[v.numpy() for v in g.trainable_variables] for g in model.generators]
+    frozen_g0 = [w.numpy() for w in model.generators[0].weights]
+    scale_trainer.train_iteration()
+    for k, n in [(1, 2), (2, 1)]:
+        change = max(float(np.max(np.abs(v.numpy() - b)))
+                     for v, b in zip(model.generators[n].trainable_variables, before[n]))
+        bound = config.gsteps * config.lr_g * config.lr_scale ** k
+        assert 0.3 * bound < change < 2 * bound, (n, change, bound)
+    for w, b in zip(model.generators[0].weights, frozen_g0):  # below the depth: frozen
+        np.testing.assert_array_equal(w.numpy(), b)
+
+
+def test_concurrent_state_holds_the_lower_scales(concurrent):
+    scale_trainer, model = concurrent
+    state = scale_trainer.state()
+    assert {"lower0_0", "lower1_0", "opt_lower1_0"} <= state.keys()
+    first = [scale_trainer.train_iteration() for _ in range(2)][-1]
+    weights = [w.numpy() for w in model.generators[2].weights]
+    scale_trainer.restore(state)
+    again = [scale_trainer.train_iteration() for _ in range(2)][-1]
+    assert float(first["loss_g"]) == float(again["loss_g"])
+    for w, b in zip(model.generators[2].weights, weights):
+        np.testing.assert_array_equal(w.numpy(), b)
+
+
+def test_freeze_ends_concurrent_training(concurrent):
+    scale_trainer, model = concurrent
+    scale_trainer.freeze()
+    assert not model.generators[1].trainable_variables
+    assert not model.generators[2].trainable_variables
+
+
+def test_concurrent_train_rewrites_the_lower_scales_on_disk(tiny_image, tmp_path):
+    from singan_tf import model_dir
+    config = TrainConfig(max_size=28, min_size=20, niter=3, seed=1, train_depth=2)
+    path = str(tmp_path / "m")
+    model_dir.prepare(path)
+    model = trainer.train(tiny_image[:28, :28], config, path, progress=False)
+    loaded, manifest = model_dir.load(path)
+    assert manifest["config"]["train_depth"] == 2
+    assert loaded.num_scales == model.num_scales >= 2
+    for a, b in zip(model.generators, loaded.generators):
+        assert not a.trainable_variables
+        for wa, wb in zip(a.weights, b.weights):
+            np.testing.assert_array_equal(wa.numpy(), wb.numpy())

@@ -27,7 +27,8 @@ def fine_tune(model_dir, naive, iters, num_scales=1):
     """A fresh copy of the model with its finest `num_scales` scales trained `iters` iterations
     on `naive` ([H, W, 3] at the model's size), with the model's own hyperparameters."""
     model, manifest = model_dir_lib.load(model_dir)
-    config = dataclasses.replace(TrainConfig.from_dict(manifest["config"]), niter=iters)
+    config = dataclasses.replace(TrainConfig.from_dict(manifest["config"]), niter=iters,
+                                 train_depth=1)  # one scale at a time, as the reference
     rng = tf.random.Generator.from_seed(config.seed)
     top = model.num_scales - 1
     for n in range(max(1, top - num_scales + 1), top + 1):
