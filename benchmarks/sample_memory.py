@@ -19,10 +19,9 @@ from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from singan_tf import model_dir as model_dir_lib, models, pyramid  # noqa: E402 (sets oneDNN)
+from singan_tf import model_dir as model_dir_lib  # noqa: E402 (sets oneDNN)
 from singan_tf.config import TrainConfig  # noqa: E402
-from singan_tf.singan import SinGAN  # noqa: E402
-import numpy as np  # noqa: E402
+from untrained import untrained  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, official widths).")
@@ -31,21 +30,6 @@ flags.DEFINE_integer("width", 250, "Training image width for the untrained model
 flags.DEFINE_float("scale", 4.0, "Output size relative to the training size, both directions.")
 flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
 FLAGS = flags.FLAGS
-
-
-def untrained(height, width):
-    """A SinGAN with random weights and the official widths for a height x width image."""
-    config = TrainConfig()
-    schedule = pyramid.make_schedule(height, width, config.min_size, config.max_size,
-                                     config.scale_factor)
-    model = SinGAN(schedule.ratio, np.zeros([1, *schedule.sizes[0], 1], np.float32))
-    for n, (h, w) in enumerate(schedule.sizes):
-        nfc, min_nfc = models.scale_channels(n, config.nfc, config.min_nfc, config.max_nfc)
-        generator = models.Generator(nfc, min_nfc)
-        placeholder = np.zeros([1, h, w, 3], np.float32)
-        generator(placeholder, placeholder)
-        model.add_scale(generator, 0.1, (h, w))
-    return model
 
 
 def peak_rss_mib():
@@ -59,7 +43,7 @@ def main(argv):
     if FLAGS.model_dir:
         model = model_dir_lib.load(FLAGS.model_dir)[0]
     else:
-        model = untrained(FLAGS.height, FLAGS.width)
+        model = untrained(FLAGS.height, FLAGS.width, TrainConfig())
     model.generate(model.seeded_noise(0, 0.5, 0.5))  # warm up kernels on a small sample
     before = peak_rss_mib()
     start = time.perf_counter()

@@ -22,7 +22,8 @@ from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from singan_tf import cli, imageio, models, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
+from flops import network_flops  # noqa: E402
+from singan_tf import cli, imageio, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
 from singan_tf.singan import SinGAN  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -37,23 +38,6 @@ flags.DEFINE_integer("threads", 1, "TF intra-op threads (inter-op is 1).")
 flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
 flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.")
 FLAGS = flags.FLAGS
-
-
-def conv_flops(h, w, channels, kernel_size, out_channels, padded):
-    """Multiply-add FLOPs (x2) of one forward pass of a 5-conv stack on an h x w input."""
-    if padded:
-        h, w = h + 2 * (len(channels)) * (kernel_size // 2), w + 2 * len(channels) * (kernel_size // 2)
-    total, c_in = 0, 3
-    for c_out in list(channels) + [out_channels]:
-        h, w = h - kernel_size + 1, w - kernel_size + 1
-        total += 2 * h * w * kernel_size * kernel_size * c_in * c_out
-        c_in = c_out
-    return total
-
-
-def network_flops(network, h, w, out_channels, padded):
-    channels = models.layer_channels(network.nfc, network.min_nfc, network.num_layer)
-    return conv_flops(h, w, channels, network.kernel_size, out_channels, padded)
 
 
 def iteration_flops(trainer, frozen, config):

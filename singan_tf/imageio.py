@@ -97,6 +97,14 @@ def save_uint8(pixels, path):
         raise ImageError(f"cannot write {path}: {e}") from e
 
 
+def check_output_path(path):
+    """Fails now, not after minutes of work, on an output path that cannot be written."""
+    _format_of(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ImageError(f"cannot write {path}: folder {directory} does not exist")
+
+
 def _format_of(path):
     extension = os.path.splitext(path)[1].lower()
     formats = Image.registered_extensions()

@@ -30,6 +30,7 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     del argv
+    imageio.check_output_path(FLAGS.out)
     model, manifest = model_dir_lib.load(FLAGS.model_dir)
     inputs.check_start_scale(model, FLAGS.start_scale)
     size = model.sizes[-1]

@@ -17,10 +17,10 @@ def input_names(model):
     return [f"noise_{n}" for n in range(model.num_scales)]
 
 
-def sampling_function(model):
-    """A concrete function noise_0..noise_N-1 -> uint8 images at the training size."""
+def sampling_function(model, batch=1):
+    """A concrete function noise_0..noise_N-1 -> `batch` uint8 images at the training size."""
     specs = [tf.TensorSpec(shape, tf.float32, name=name)
-             for shape, name in zip(model.noise_shapes(), input_names(model))]
+             for shape, name in zip(model.noise_shapes(batch), input_names(model))]
 
     @tf.function(input_signature=specs)
     def sample(*noise):
@@ -29,9 +29,9 @@ def sampling_function(model):
     return sample.get_concrete_function()
 
 
-def convert(model):
+def convert(model, batch=1):
     """The .tflite flatbuffer (bytes); fails rather than fall back to Flex ops."""
-    function = sampling_function(model)
+    function = sampling_function(model, batch)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([function], model.generators[0])
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     return converter.convert()

@@ -13,15 +13,16 @@ from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError
 
 
-@pytest.mark.parametrize("factor, count", [(4, 6), (2, 3), (8, 9), (3, 5), (1, 1)])
+@pytest.mark.parametrize("factor, count", [(4, 6), (2, 3), (8, 9), (3, 5), (1.13, 1)])
 def test_steps_are_about_a_cube_root_of_two(factor, count):
     step, k = super_resolution.steps(factor)
     assert k == count and step ** k == pytest.approx(factor)
 
 
-def test_factor_below_one_is_refused():
-    with pytest.raises(ConfigError, match="factor=0.5 must be at least 1"):
-        super_resolution.steps(0.5)
+@pytest.mark.parametrize("factor", [0.5, 1, 1.1])
+def test_factors_whose_step_count_rounds_to_zero_are_refused(factor):
+    with pytest.raises(ConfigError, match=f"factor={factor} is too small"):
+        super_resolution.steps(factor)
 
 
 def test_training_uses_the_sr_settings_and_truncated_logarithms():
@@ -71,3 +72,30 @@ def test_entry_point_trains_and_reports_psnr(tmp_path):
     assert image.size == (40, 40) and image.mode == "RGB"
     assert (tmp_path / "sr_model" / "model.json").exists()
     assert last_line(result.stdout).startswith("PSNR ") and "dB" in last_line(result.stdout)
+
+
+def test_interrupted_training_is_resumed_by_the_same_command(tmp_path):
+    """A model dir missing its last scale (as after Ctrl-C) is finished, not used half-trained."""
+    import shutil
+
+    from singan_tf import model_dir
+    low = write_png(make_tiny_image(20, 20), tmp_path / "low.png")
+    command = ["--flagfile=flags/super_resolve.cfg", f"--image={low}",
+               f"--out={tmp_path / 'sr.png'}", "--factor=2", "--niter=2", "--progress=false"]
+    assert run_module("singan_tf.super_resolve", *command).returncode == 0
+    path = str(tmp_path / "sr_model")
+    count = model_dir.trained_scales(path)
+    shutil.rmtree(model_dir.scale_dir(path, count - 1))
+    result = run_module("singan_tf.super_resolve", *command)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "resuming the interrupted training" in result.stdout
+    assert model_dir.trained_scales(path) == count
+
+
+def test_unknown_output_extension_fails_before_training(tmp_path):
+    low = write_png(make_tiny_image(20, 20), tmp_path / "low.png")
+    result = run_module("singan_tf.super_resolve", f"--image={low}",
+                        f"--out={tmp_path / 'sr.xyz'}", "--factor=2", "--niter=2")
+    assert result.returncode == 1
+    assert last_line(result.stderr) == f"error: unknown image file extension: {tmp_path / 'sr.xyz'}"
+    assert not (tmp_path / "sr_model").exists()

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from singan_tf import pyramid, trainer
+from singan_tf import imageio, pyramid, trainer
 from singan_tf.errors import ConfigError
 from singan_tf.singan import SinGAN
 
@@ -22,11 +22,15 @@ MIN_SIZE = 18
 ALPHA = 100.0
 
 
+MIN_FACTOR = 2 ** (1 / 6)  # below it the reference's step count rounds to 0
+
+
 def steps(factor):
     """(per-step factor, number of steps): about 2^(1/3) per step, exactly `factor` in all."""
-    if factor < 1:
-        raise ConfigError(f"factor={factor} must be at least 1")
-    count = max(1, round(math.log(factor) / math.log(2 ** (1 / 3))))
+    if factor < MIN_FACTOR:
+        raise ConfigError(f"factor={factor} is too small: super-resolution needs at least "
+                          f"{MIN_FACTOR:.3f} (2^(1/6)); resize the image for less")
+    count = round(math.log(factor) / math.log(2 ** (1 / 3)))
     return factor ** (1 / count), count
 
 
@@ -42,12 +46,13 @@ def schedule(height, width, config):
                                  config.scale_factor, rounding=int)
 
 
-def train(image, config, factor, model_dir, image_path="", progress=True):
-    """Trains an SR model on the low-res `image` into a prepared `model_dir`."""
+def train(image, config, factor, model_dir, image_path="", progress=True, resume=False):
+    """Trains an SR model on the low-res `image` into a prepared `model_dir` (or, with
+    `resume`, continues the interrupted run there)."""
     config = training_config(config, factor)
     plan = schedule(image.shape[0], image.shape[1], config)
     return trainer.train(image, config, model_dir, image_path=image_path, progress=progress,
-                         schedule=plan)
+                         schedule=plan, resume=resume)
 
 
 def output_sizes(height, width, factor):
@@ -71,5 +76,5 @@ def super_resolve(model, image, factor):
 
 def psnr(image, reference):
     """PSNR in dB of two [H, W, 3] images in [-1, 1], compared as 8-bit pixels."""
-    return float(tf.image.psnr(np.round((image + 1) * 127.5).clip(0, 255),
-                               np.round((reference + 1) * 127.5).clip(0, 255), max_val=255.0))
+    return float(tf.image.psnr(imageio.to_uint8(image).astype(np.float32),
+                               imageio.to_uint8(reference).astype(np.float32), max_val=255.0))

@@ -1,0 +1,105 @@
+"""Milliseconds per sample at the training size, batch 1 and 16, in each runtime.
+
+  python benchmarks/sample_speed.py [--height=188 --width=250] [--flagfile=flags/fast.cfg]
+      [--model_dir=DIR] [--threads=2] [--runs=10] [--json=OUT.json]
+
+Without --model_dir, times untrained generators of the architecture the
+training flags describe (official by default) for a height x width image:
+speed does not depend on the weights. Runtimes: TensorFlow (`SinGAN.generate`
+in a tf.function, noise drawn in the graph), the exported SavedModel's
+serving_default signature (seeds in, uint8 out; it maps over the seeds, so a
+batch is a loop), and the .tflite in the LiteRT interpreter (noise drawn
+beforehand, as tflite_sample does). Each figure is the median of --runs calls
+after a warm-up call. GFLOP/s counts the generators' convolutions only.
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from flops import sample_flops  # noqa: E402
+from singan_tf import cli, model_dir as model_dir_lib, serving, tflite_export  # noqa: E402
+from singan_tf.litert import TFLiteSampler  # noqa: E402
+from untrained import untrained  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+cli.define_config_flags()
+flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, --flagfile widths).")
+flags.DEFINE_integer("height", 188, "Training image height for the untrained model.")
+flags.DEFINE_integer("width", 250, "Training image width for the untrained model.")
+flags.DEFINE_list("batches", ["1", "16"], "Batch sizes to time.")
+flags.DEFINE_integer("threads", 2, "Threads for every runtime.")
+flags.DEFINE_integer("runs", 10, "Timed calls per figure.")
+flags.DEFINE_string("json", None, "Write the results here as a JSON list.")
+FLAGS = flags.FLAGS
+
+
+def median_seconds(call, runs):
+    call()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def runtimes(model, batch, work_dir):
+    """(name, zero-argument call that makes `batch` samples) for each runtime."""
+    shapes = model.noise_shapes(batch)
+    generate = tf.function(lambda: model.generate([tf.random.normal(s) for s in shapes]))
+    yield "tensorflow", lambda: generate().numpy()
+
+    saved = tf.saved_model.load(
+        serving.save(model, os.path.join(work_dir, "saved"), max_batch=batch))
+    seeds = tf.range(batch, dtype=tf.int64)
+    yield "saved_model", lambda: saved.signatures["serving_default"](seed=seeds)["images"].numpy()
+
+    path = os.path.join(work_dir, f"batch{batch}.tflite")
+    with open(path, "wb") as f:
+        f.write(tflite_export.convert(model, batch))
+    sampler = TFLiteSampler(path, num_threads=FLAGS.threads)
+    noise = [np.random.default_rng(0).standard_normal(d["shape"], np.float32)
+             for d in sampler.inputs]
+    yield "tflite", lambda: sampler.run(noise)
+
+
+def main(argv):
+    del argv
+    tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    if FLAGS.model_dir:
+        model = model_dir_lib.load(FLAGS.model_dir)[0]
+    else:
+        model = untrained(FLAGS.height, FLAGS.width, cli.config_from_flags())
+    h, w = model.sizes[-1]
+    widths = [g.nfc for g in model.generators]
+    print(f"{model.num_scales} scales, output {h}x{w}, widths {widths}, threads {FLAGS.threads}, "
+          f"{sample_flops(model) / 1e9:.2f} GFLOP per sample")
+    print(f"{'runtime':>12} {'batch':>5} {'ms/sample':>10} {'GFLOP/s':>8}")
+    results = []
+    with tempfile.TemporaryDirectory() as work_dir:
+        for batch in map(int, FLAGS.batches):
+            for name, call in runtimes(model, batch, os.path.join(work_dir, str(batch))):
+                per_sample = median_seconds(call, FLAGS.runs) / batch
+                gflops = sample_flops(model) / per_sample / 1e9
+                print(f"{name:>12} {batch:>5} {1000 * per_sample:>10.1f} {gflops:>8.1f}",
+                      flush=True)
+                results.append({"runtime": name, "batch": batch, "height": h, "width": w,
+                                "ms_per_sample": 1000 * per_sample, "gflops": gflops,
+                                "threads": FLAGS.threads})
+    if FLAGS.json:
+        with open(FLAGS.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    app.run(main)
