@@ -1,20 +1,24 @@
 """Seconds per training iteration at every scale, official settings.
 
   python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
-      [--threads=1] [--jit_compile] [--json=OUT.json] [--flagfile=flags/fast.cfg]
+      [--threads=1] [--inter_threads=1] [--jit_compile] [--iters_per_call=1]
+      [--json=OUT.json] [--flagfile=flags/fast.cfg]
 
 Training hyperparameters are the train entry point's flags (official
 defaults, except --max_size=128 here), so a preset's flagfile times that preset.
 
-Each scale is timed after one warm-up iteration (which traces the compiled
-step; its time is reported apart). One iteration = dsteps critic steps +
-gsteps generator steps. Lower scales are untrained: their cost, not their
+Each scale is timed after one warm-up call (which traces the compiled step;
+its time is reported apart). "lower %" is the share of an iteration spent
+drawing the critic steps' fresh samples of the scales below (each critic step
+needs a new one, so caching cannot remove it). One iteration = dsteps critic
+steps + gsteps generator steps. Lower scales are untrained: their cost, not their
 quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
 `iteration_flops`), so it is a model of the work, not a hardware counter.
 """
 
 import json
 import os
+import resource
 import sys
 import time
 
@@ -34,8 +38,12 @@ flags.DEFINE_string("image", _DEFAULT_IMAGE, "Training image.")
 cli.define_config_flags()
 flags.FLAGS.set_default("max_size", 128)
 flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
-flags.DEFINE_integer("threads", 1, "TF intra-op threads (inter-op is 1).")
+flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
+flags.DEFINE_integer("inter_threads", 1, "TF inter-op threads (0: TF's default, as training "
+                     "uses: independent ops, such as D(real) and D(fake), may then overlap).")
 flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
+flags.DEFINE_integer("iters_per_call", 1, "Iterations per compiled call (a tf.range loop).",
+                     lower_bound=1)
 flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.")
 FLAGS = flags.FLAGS
 
@@ -58,10 +66,28 @@ def iteration_flops(trainer, frozen, config):
             + config.gsteps * (6 * f_g + 2 * f_d + 6 * learning))
 
 
+def seconds_per_call(call, count):
+    start = time.perf_counter()
+    for _ in range(count):
+        result = call()
+    tf.nest.map_structure(lambda t: t.numpy(), result)  # wait for the last call
+    return (time.perf_counter() - start) / count
+
+
+def iterations_per_call(trainer, count):
+    """`count` iterations in one call: a tf.range loop around the iteration."""
+    @tf.function
+    def run():
+        for _ in tf.range(count):
+            trainer._train_iteration()
+        return trainer.opt_g.iterations
+    return run
+
+
 def main(argv):
     del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_threads)
 
     config = cli.config_from_flags()
     image = imageio.load_image(FLAGS.image)
@@ -71,34 +97,42 @@ def main(argv):
     rng = tf.random.Generator.from_seed(0)
     frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
     print(f"{FLAGS.image}: {schedule.num_scales} scales, ratio {schedule.ratio:.3f}, "
-          f"threads {FLAGS.threads}, jit_compile {FLAGS.jit_compile}, "
+          f"threads {FLAGS.threads}/{FLAGS.inter_threads or 'default'}, "
+          f"jit_compile {FLAGS.jit_compile}, "
+          f"train_depth {config.train_depth}, iters_per_call {FLAGS.iters_per_call}, "
           f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}")
     print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'trace s':>8} {'s/iter':>8} "
-          f"{'GFLOP/s':>8} {'2000 iters':>10}")
+          f"{'GFLOP/s':>8} {'lower %':>8} {f'{config.niter} iters':>11}")
     results, previous, total = [], None, 0.0
     for n, real in enumerate(reals):
         generator, discriminator = trainer_lib._networks(n, config, real.shape, previous)
         trainer = trainer_lib.ScaleTrainer(frozen, real, generator, discriminator, config, rng,
                                            jit_compile=FLAGS.jit_compile)
-        start = time.perf_counter()
-        float(trainer.train_iteration()["loss_d"])
-        trace = time.perf_counter() - start
-        start = time.perf_counter()
-        for _ in range(FLAGS.iters):
-            metrics = trainer.train_iteration()
-        float(metrics["loss_d"])
-        per_iter = (time.perf_counter() - start) / FLAGS.iters
+        if FLAGS.iters_per_call > 1:
+            step, calls = iterations_per_call(trainer, FLAGS.iters_per_call), FLAGS.iters
+        else:
+            step, calls = trainer.train_iteration, FLAGS.iters
+        trace = seconds_per_call(step, 1)
+        per_iter = seconds_per_call(step, calls) / FLAGS.iters_per_call
+        # The critic steps' fresh samples of the scales below: what no cache can save.
+        lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base()))
+        seconds_per_call(lower, 1)
+        lower_share = config.dsteps * seconds_per_call(lower, calls) / per_iter
         gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
         projected = per_iter * config.niter + trace
         total += projected
         h, w = trainer.size
         print(f"{n:>5} {h:>4}x{w:<4} {generator.nfc:>4} {trace:>8.1f} {per_iter:>8.3f} "
-              f"{gflops:>8.1f} {projected / 60:>8.1f} m", flush=True)
+              f"{gflops:>8.1f} {100 * lower_share:>7.1f}% {projected / 60:>9.1f} m", flush=True)
         results.append({"scale": n, "height": h, "width": w, "nfc": generator.nfc,
-                        "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops})
+                        "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops,
+                        "lower_share": lower_share})
+        trainer.freeze()
         frozen.add_scale(generator, trainer.noise_amp, trainer.size)
         previous = (generator, discriminator)
-    print(f"projected full run ({config.niter} iterations per scale): {total / 3600:.2f} h")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
+    print(f"projected full run ({config.niter} iterations per scale): {total / 3600:.2f} h; "
+          f"peak RSS {peak:.2f} GiB")
     if FLAGS.json:
         with open(FLAGS.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -36,17 +36,25 @@ def test_official_flagfile_states_every_default():
         assert type(defaults[name])(text) == defaults[name], name
 
 
-def test_quick_flagfile_is_a_valid_config():
-    values = read_flagfile("quick.cfg")
+@pytest.mark.parametrize("name", ["quick.cfg", "fast.cfg"])
+def test_presets_are_valid_configs(name):
+    values = read_flagfile(name)
     defaults = TrainConfig().to_dict()
-    TrainConfig(**{k: type(defaults[k])(v) for k, v in values.items()})
+    config = TrainConfig(**{k: type(defaults[k])(v) for k, v in values.items()})
+    assert config.lr_milestone == config.niter * 4 // 5  # the drop at the official 80 %
+
+
+def test_fast_preset_trains_concurrently_at_full_size():
+    values = read_flagfile("fast.cfg")
+    assert (values["max_size"], values["train_depth"], values["lr_scale"]) == ("250", "3", "0.1")
 
 
 @pytest.mark.parametrize("change", [
     {"min_size": 5}, {"max_size": 20}, {"scale_factor": 1.0}, {"scale_factor": 0.0},
     {"niter": 0}, {"nfc": 0}, {"max_nfc": 16}, {"num_layer": 1}, {"ker_size": 4},
     {"lr_g": 0.0}, {"beta1": 1.0}, {"gamma": 0.0}, {"dsteps": 0}, {"alpha": -1.0},
-    {"noise_amp": 0.0}, {"lr_milestone": -1},
+    {"noise_amp": 0.0}, {"lr_milestone": -1}, {"train_depth": 0}, {"lr_scale": 0.0},
+    {"lr_scale": 1.5},
 ])
 def test_impossible_values_are_refused_with_their_name(change):
     (name, value), = change.items()
