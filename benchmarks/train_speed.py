@@ -1,7 +1,7 @@
 """Seconds per training iteration at every scale, official settings.
 
   python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
-      [--threads=1] [--inter_threads=1] [--jit_compile] [--iters_per_call=1]
+      [--threads=1] [--inter_threads=THREADS] [--jit_compile] [--iters_per_call=1]
       [--json=OUT.json] [--flagfile=flags/fast.cfg]
 
 Training hyperparameters are the train entry point's flags (official
@@ -39,8 +39,9 @@ cli.define_config_flags()
 flags.FLAGS.set_default("max_size", 128)
 flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
 flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
-flags.DEFINE_integer("inter_threads", 1, "TF inter-op threads (0: TF's default, as training "
-                     "uses: independent ops, such as D(real) and D(fake), may then overlap).")
+flags.DEFINE_integer("inter_threads", None, "TF inter-op threads (default: --threads; "
+                     "training uses TF's default, the core count): independent ops, such as "
+                     "D(real) and D(fake), may then run at once.")
 flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
 flags.DEFINE_integer("iters_per_call", 1, "Iterations per compiled call (a tf.range loop).",
                      lower_bound=1)
@@ -87,7 +88,8 @@ def iterations_per_call(trainer, count):
 def main(argv):
     del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_threads)
+    inter_threads = FLAGS.inter_threads or FLAGS.threads
+    tf.config.threading.set_inter_op_parallelism_threads(inter_threads)
 
     config = cli.config_from_flags()
     image = imageio.load_image(FLAGS.image)
@@ -97,7 +99,7 @@ def main(argv):
     rng = tf.random.Generator.from_seed(0)
     frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
     print(f"{FLAGS.image}: {schedule.num_scales} scales, ratio {schedule.ratio:.3f}, "
-          f"threads {FLAGS.threads}/{FLAGS.inter_threads or 'default'}, "
+          f"threads {FLAGS.threads} (inter-op {inter_threads}), "
           f"jit_compile {FLAGS.jit_compile}, "
           f"train_depth {config.train_depth}, iters_per_call {FLAGS.iters_per_call}, "
           f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}")
