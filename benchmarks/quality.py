@@ -1,12 +1,12 @@
 """Sample quality per reference image: train with a preset, sample, score, write a Markdown table.
 
   python benchmarks/quality.py [--preset=quick] [--images=zebra.png,colusseum.png]
-      [--reuse] [--work_dir=runs/quality] [--out=docs/quality.md]
-      [--num_samples=50] [--inception_weights=PATH]
+      [--train_flags=--train_depth=1 --name=VARIANT] [--reuse] [--work_dir=runs/quality]
+      [--out=docs/quality.md] [--num_samples=50] [--inception_weights=PATH]
 
 For each image of ../shared/data/generation (or --images of it), trains
-`python -m singan_tf.train --flagfile=flags/PRESET.cfg` into
-WORK_DIR/PRESET/IMAGE (with --reuse, a complete model there is kept), draws
+`python -m singan_tf.train --flagfile=flags/PRESET.cfg [TRAIN_FLAGS]` into
+WORK_DIR/NAME/IMAGE (NAME: --name, default PRESET) (with --reuse, a complete model there is kept), draws
 --num_samples samples from scale N (start_scale 0) and as many from N-1
 (start_scale 1), and scores them against the training image at the finest
 scale's size with `metrics.evaluate_samples`. Train time is the wall time of
@@ -29,6 +29,10 @@ from singan_tf import cli, imageio, metrics, model_dir as model_dir_lib, resize 
 from singan_tf.errors import ConfigError  # noqa: E402
 
 flags.DEFINE_string("preset", "quick", "Training preset: flags/PRESET.cfg.")
+flags.DEFINE_list("train_flags", [], "Training flags after the preset's, for a variant: "
+                  "--train_flags=--train_depth=1 (name it with --name).")
+flags.DEFINE_string("name", None, "The variant's name in the table and the work dir "
+                    "(default: --preset).")
 flags.DEFINE_string("data_dir", os.path.join(REPO, "..", "shared", "data", "generation"),
                     "Folder of the reference images.")
 flags.DEFINE_list("images", None, "File names in --data_dir to use (default: every image).")
@@ -73,13 +77,14 @@ def write_report(rows, preset, num_samples, path):
         f.write(markdown_table(rows) + "\n")
 
 
-def train(image_path, model_dir, preset_file):
+def train(image_path, model_dir, preset_file, extra_flags=()):
     """Trains in a fresh process (as a user would) and returns its wall time in seconds."""
     print(f"training {image_path} into {model_dir}", flush=True)
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "singan_tf.train", f"--image={image_path}",
-         f"--model_dir={model_dir}", f"--flagfile={preset_file}", "--overwrite", "--noprogress"],
+         f"--model_dir={model_dir}", f"--flagfile={preset_file}", *extra_flags, "--overwrite",
+         "--noprogress"],
         cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
     if result.returncode != 0:
         sys.exit(f"error: training {image_path} failed (exit {result.returncode})")
@@ -134,20 +139,21 @@ def main(argv):
     preset_file = os.path.join(REPO, "flags", f"{FLAGS.preset}.cfg")
     if not os.path.isfile(preset_file):
         raise ConfigError(f"no preset {FLAGS.preset!r}: {preset_file} not found")
+    label = FLAGS.name or FLAGS.preset
     names = FLAGS.images or [os.path.basename(p) for p in imageio.find_images(FLAGS.data_dir)]
     inception = metrics.sifid_model(FLAGS.inception_weights) if FLAGS.inception_weights else None
     rows = []
     for name in names:
         image_path = os.path.join(FLAGS.data_dir, name)
         imageio.load_image(image_path)  # fail early on a missing or unreadable image
-        model_dir = os.path.join(FLAGS.work_dir, FLAGS.preset, os.path.splitext(name)[0])
+        model_dir = os.path.join(FLAGS.work_dir, label, os.path.splitext(name)[0])
         if FLAGS.reuse and is_complete(model_dir):
             seconds = train_seconds(model_dir)
         else:
-            seconds = train(image_path, model_dir, preset_file)
+            seconds = train(image_path, model_dir, preset_file, FLAGS.train_flags)
         for row in score(model_dir, FLAGS.num_samples, inception):
-            rows.append({"image": name, "preset": FLAGS.preset, "train_seconds": seconds, **row})
-        write_report(rows, FLAGS.preset, FLAGS.num_samples, FLAGS.out)  # after each image
+            rows.append({"image": name, "preset": label, "train_seconds": seconds, **row})
+        write_report(rows, label, FLAGS.num_samples, FLAGS.out)  # after each image
     print(markdown_table(rows))
     print(f"written to {FLAGS.out}")
 
