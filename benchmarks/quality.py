@@ -36,7 +36,8 @@ flags.DEFINE_string("name", None, "The variant's name in the table and the work 
 flags.DEFINE_string("data_dir", os.path.join(REPO, "..", "shared", "data", "generation"),
                     "Folder of the reference images.")
 flags.DEFINE_list("images", None, "File names in --data_dir to use (default: every image).")
-flags.DEFINE_bool("reuse", False, "Keep a complete model already in the work dir.")
+flags.DEFINE_bool("reuse", False, "Keep a complete model already in the work dir (whatever "
+                  "flags it was trained with: give each variant its own --name).")
 flags.DEFINE_string("work_dir", os.path.join(REPO, "runs", "quality"),
                     "Where models go: WORK_DIR/PRESET/IMAGE_NAME.")
 flags.DEFINE_string("out", os.path.join(REPO, "docs", "quality.md"), "The Markdown file written.")

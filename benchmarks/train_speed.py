@@ -1,4 +1,4 @@
-"""Seconds per training iteration at every scale, official settings.
+"""Seconds per training iteration at every scale, for any training flags (official default).
 
   python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
       [--threads=1] [--inter_threads=THREADS] [--jit_compile] [--iters_per_call=1]
@@ -39,9 +39,9 @@ cli.define_config_flags()
 flags.FLAGS.set_default("max_size", 128)
 flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
 flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
-flags.DEFINE_integer("inter_threads", None, "TF inter-op threads (default: --threads; "
-                     "training uses TF's default, the core count): independent ops, such as "
-                     "D(real) and D(fake), may then run at once.")
+flags.DEFINE_integer("inter_threads", None, "TF inter-op threads (default: --threads; 0: "
+                     "TF's default, the core count, as training uses): independent ops, such "
+                     "as D(real) and D(fake), may then run at once.")
 flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
 flags.DEFINE_integer("iters_per_call", 1, "Iterations per compiled call (a tf.range loop).",
                      lower_bound=1)
@@ -88,7 +88,7 @@ def iterations_per_call(trainer, count):
 def main(argv):
     del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-    inter_threads = FLAGS.inter_threads or FLAGS.threads
+    inter_threads = FLAGS.threads if FLAGS.inter_threads is None else FLAGS.inter_threads
     tf.config.threading.set_inter_op_parallelism_threads(inter_threads)
 
     config = cli.config_from_flags()
@@ -117,7 +117,7 @@ def main(argv):
         trace = seconds_per_call(step, 1)
         per_iter = seconds_per_call(step, calls) / FLAGS.iters_per_call
         # The critic steps' fresh samples of the scales below: what no cache can save.
-        lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base()))
+        lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base(), training=False))
         seconds_per_call(lower, 1)
         lower_share = config.dsteps * seconds_per_call(lower, calls) / per_iter
         gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9

@@ -87,18 +87,16 @@ def write_scale(model_dir, n, generator, discriminator, noise_amp, size, z_rec=N
 
 
 def update_generator(model_dir, n, generator):
-    """Replaces G_n of a complete scale n (concurrent training changed it), folder-atomically.
+    """Replaces G_n of a complete scale n (concurrent training changed it) atomically.
 
-    Scale n+1 is written after this, so a crash in between resumes scale n+1
-    from its checkpoint, which holds these weights as they were then.
+    The scale stays complete throughout. The scale above is written after
+    this, so a crash in between resumes it from its checkpoint, which holds
+    these weights (and the noise amplitude) as they were then.
     """
-    final = scale_dir(model_dir, n)
-    partial = os.path.join(model_dir, f".scale_{n:02d}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(final, partial)
-    generator.save_weights(os.path.join(partial, "generator.weights.h5"))
-    shutil.rmtree(final)
-    os.rename(partial, final)
+    path = os.path.join(scale_dir(model_dir, n), "generator.weights.h5")
+    tmp_path = os.path.join(scale_dir(model_dir, n), ".generator.tmp.weights.h5")
+    generator.save_weights(tmp_path)
+    os.replace(tmp_path, path)
 
 
 def write_checkpoint(model_dir, n, arrays):

@@ -11,6 +11,7 @@ Then the finest generator is applied k times with zero noise. With
 --reference, the PSNR of the output against it is printed.
 """
 
+import math
 import os
 import signal
 
@@ -19,13 +20,13 @@ from absl import flags
 from singan_tf import cli, imageio, model_dir as model_dir_lib
 from singan_tf.apps import inputs, super_resolution
 from singan_tf.config import TrainConfig
-from singan_tf.errors import TrainingInterrupted
+from singan_tf.errors import ConfigError, TrainingInterrupted
 
 _DEFAULT = TrainConfig()
 
 flags.DEFINE_string("image", None, "The low-resolution image.")
 flags.DEFINE_string("out", None, "Where the super-resolved image is written.")
-flags.DEFINE_float("factor", 4.0, "Upsampling factor (at least 2^(1/6), about 1.12).")
+flags.DEFINE_float("factor", 4.0, "Upsampling factor (at least 2^(1/6), about 1.1225).")
 flags.DEFINE_string("model_dir", None, "An SR model to use, or where to train one "
                     "(default: OUT without extension + '_model').")
 flags.DEFINE_string("reference", None, "A high-resolution ground truth: print the PSNR.")
@@ -64,15 +65,31 @@ def _trained_model(image, model_dir):
         manifest = model_dir_lib.read_manifest(model_dir)
         if model_dir_lib.trained_scales(model_dir) == len(manifest["sizes"]):
             return model_dir_lib.load(model_dir)[0]
+        saved = TrainConfig.from_dict(manifest["config"])
+        _check_resumable(saved, model_dir)
         print(f"resuming the interrupted training in {model_dir}")
-        return super_resolution.train(image, TrainConfig.from_dict(manifest["config"]),
-                                      FLAGS.factor, model_dir, image_path=FLAGS.image,
-                                      progress=FLAGS.progress, resume=True)
+        return super_resolution.train(image, saved, FLAGS.factor, model_dir,
+                                      image_path=FLAGS.image, progress=FLAGS.progress,
+                                      resume=True)
     config = TrainConfig(niter=FLAGS.niter, max_size=FLAGS.max_size, seed=FLAGS.seed,
                          lr_milestone=min(_DEFAULT.lr_milestone, FLAGS.niter * 4 // 5))
     model_dir_lib.prepare(model_dir)
     return super_resolution.train(image, config, FLAGS.factor, model_dir,
                                   image_path=FLAGS.image, progress=FLAGS.progress)
+
+
+def _check_resumable(saved, model_dir):
+    """Refuses flags that contradict the interrupted run (as train --resume does)."""
+    for name in ("niter", "max_size", "seed"):
+        if FLAGS[name].present and FLAGS[name].value != getattr(saved, name):
+            raise ConfigError(f"--{name}={FLAGS[name].value} differs from the interrupted run "
+                              f"in {model_dir} ({name}={getattr(saved, name)}): pass the same "
+                              f"flags to resume it, or another --model_dir")
+    wanted = super_resolution.training_config(saved, FLAGS.factor).scale_factor
+    if not math.isclose(wanted, saved.scale_factor):
+        raise ConfigError(f"--factor={FLAGS.factor} is not the factor the interrupted run in "
+                          f"{model_dir} trains for: pass the same factor to resume it, or "
+                          f"another --model_dir")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Training, coarse to fine: one WGAN-GP game per scale against the frozen scales below.
+"""Training, coarse to fine: one WGAN-GP game per scale on top of the scales below.
 
 One iteration at scale n is `dsteps` critic steps, each against a fake made
 from fresh noise on top of a fresh random sample of the coarser scales, then
 `gsteps` generator steps (adversarial + alpha * reconstruction loss). The whole
-iteration is one compiled `tf.function` call.
+iteration is one compiled `tf.function` call. The scales below are frozen, or
+(concurrent training, `train_depth` > 1) the nearest of them keep learning.
 
 Every random draw of scale n comes from seeds derived from (seed, n), and a
 checkpoint holds all the state an iteration changes, so a run resumed from any
@@ -16,6 +17,7 @@ import time
 
 from absl import logging
 import keras
+import numpy as np
 import tensorflow as tf
 
 from singan_tf import losses, model_dir as model_dir_lib, models, pyramid
@@ -188,11 +190,15 @@ class ScaleTrainer:
 
     def state(self):
         """The training state as named numpy arrays (what a checkpoint holds)."""
-        return {name: v.numpy() for name, v in self._state_variables().items()}
+        arrays = {name: v.numpy() for name, v in self._state_variables().items()}
+        return {**arrays, "noise_amp": np.float64(self.noise_amp)}
 
     def restore(self, arrays):
+        """Sets the state of `state()`; before the first iteration, which fixes noise_amp in
+        the compiled step (a resumed concurrent run recomputes it from rewritten scales)."""
         for name, v in self._state_variables().items():
             v.assign(arrays[name])
+        self.noise_amp = float(arrays.get("noise_amp", self.noise_amp))  # older checkpoints
 
 
 def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,

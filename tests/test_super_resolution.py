@@ -90,6 +90,11 @@ def test_interrupted_training_is_resumed_by_the_same_command(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resuming the interrupted training" in result.stdout
     assert model_dir.trained_scales(path) == count
+    shutil.rmtree(model_dir.scale_dir(path, count - 1))
+    for flag, message in [("--niter=3", "--niter=3 differs from the interrupted run"),
+                          ("--factor=3", "--factor=3.0 is not the factor the interrupted run")]:
+        refused = run_module("singan_tf.super_resolve", *command, flag)
+        assert refused.returncode == 1 and message in last_line(refused.stderr), refused.stderr
 
 
 def test_unknown_output_extension_fails_before_training(tmp_path):

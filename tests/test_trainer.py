@@ -174,19 +174,24 @@ def test_state_round_trip_is_exact(coarsest):
     assert all(np.array_equal(state[k], after[k]) for k in state)
 
 
-@pytest.fixture(scope="module")
-def concurrent(trained_model_dir, tiny_image, tiny_config):
+def concurrent_trainer(model_dir_path, image, tiny_config):
     """A train_depth 3 trainer for scale 3 over a private copy of the trained scales 0-2."""
     import dataclasses
 
     from singan_tf import model_dir
-    model = model_dir.load(trained_model_dir)[0].coarsest(3)  # not the shared fixture
+    model = model_dir.load(model_dir_path)[0].coarsest(3)  # not the shared fixture
     config = dataclasses.replace(tiny_config, train_depth=3)
     schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
-    real = pyramid.build_pyramid(tiny_image, schedule)[3]
+    real = pyramid.build_pyramid(image, schedule)[3]
     generator, discriminator = trainer._networks(3, config, real.shape, None)
     return trainer.ScaleTrainer(model, real, generator, discriminator, config,
                                 tf.random.Generator.from_seed(0)), model
+
+
+@pytest.fixture(scope="module")
+def concurrent(trained_model_dir, tiny_image, tiny_config):
+    """One compiled concurrent trainer shared by the tests that run iterations."""
+    return concurrent_trainer(trained_model_dir, tiny_image, tiny_config)
 
 
 def test_concurrent_training_moves_lower_scales_at_scaled_rates(concurrent):
@@ -209,7 +214,7 @@ def test_concurrent_training_moves_lower_scales_at_scaled_rates(concurrent):
 def test_concurrent_state_holds_the_lower_scales(concurrent):
     scale_trainer, model = concurrent
     state = scale_trainer.state()
-    assert {"lower0_0", "lower1_0", "opt_lower1_0"} <= state.keys()
+    assert {"lower0_0", "lower1_0", "opt_lower1_0", "noise_amp"} <= state.keys()
     first = [scale_trainer.train_iteration() for _ in range(2)][-1]
     weights = [w.numpy() for w in model.generators[2].weights]
     scale_trainer.restore(state)
@@ -219,8 +224,9 @@ def test_concurrent_state_holds_the_lower_scales(concurrent):
         np.testing.assert_array_equal(w.numpy(), b)
 
 
-def test_freeze_ends_concurrent_training(concurrent):
-    scale_trainer, model = concurrent
+def test_freeze_ends_concurrent_training(trained_model_dir, tiny_image, tiny_config):
+    scale_trainer, model = concurrent_trainer(trained_model_dir, tiny_image, tiny_config)
+    assert model.generators[2].trainable_variables
     scale_trainer.freeze()
     assert not model.generators[1].trainable_variables
     assert not model.generators[2].trainable_variables
@@ -239,3 +245,35 @@ def test_concurrent_train_rewrites_the_lower_scales_on_disk(tiny_image, tmp_path
         assert not a.trainable_variables
         for wa, wb in zip(a.weights, b.weights):
             np.testing.assert_array_equal(wa.numpy(), wb.numpy())
+
+
+def test_concurrent_run_interrupted_after_rewriting_lower_scales_resumes_exactly(
+        tiny_image, tmp_path, monkeypatch):
+    """Ctrl-C after the lower scales were rewritten but before scale 2 is: the resumed run
+    ends with the uninterrupted run's model (the checkpoint restores the lower weights and
+    the noise amplitude computed from them)."""
+    from singan_tf import model_dir
+    config = TrainConfig(max_size=28, min_size=20, niter=3, seed=1, train_depth=2)
+    image = tiny_image[:28, :28]
+    model_dir.prepare(str(tmp_path / "a"))
+    uninterrupted = trainer.train(image, config, str(tmp_path / "a"), progress=False)
+    assert uninterrupted.num_scales >= 3
+
+    write_scale, path = model_dir.write_scale, str(tmp_path / "b")
+
+    def interrupted_write_scale(directory, n, *args, **kwargs):
+        if n == 2:
+            raise KeyboardInterrupt
+        return write_scale(directory, n, *args, **kwargs)
+
+    model_dir.prepare(path)
+    monkeypatch.setattr(trainer.model_dir_lib, "write_scale", interrupted_write_scale)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(image, config, path, progress=False)
+    monkeypatch.undo()
+    assert model_dir.trained_scales(path) == 2
+    resumed = trainer.train(image, config, path, progress=False, resume=True)
+    assert resumed.noise_amps == uninterrupted.noise_amps
+    for seed in range(2):
+        np.testing.assert_array_equal(resumed.generate(resumed.seeded_noise(seed)).numpy(),
+                                      uninterrupted.generate(uninterrupted.seeded_noise(seed)).numpy())
