@@ -19,9 +19,9 @@ from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from singan_tf import model_dir as model_dir_lib  # noqa: E402 (sets oneDNN)
+import singan_tf  # noqa: E402,F401 (sets oneDNN before TF loads)
 from singan_tf.config import TrainConfig  # noqa: E402
-from untrained import untrained  # noqa: E402
+from untrained import model_or_untrained  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, official widths).")
@@ -40,10 +40,7 @@ def main(argv):
     del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    if FLAGS.model_dir:
-        model = model_dir_lib.load(FLAGS.model_dir)[0]
-    else:
-        model = untrained(FLAGS.height, FLAGS.width, TrainConfig())
+    model = model_or_untrained(FLAGS.model_dir, FLAGS.height, FLAGS.width, TrainConfig())
     model.generate(model.seeded_noise(0, 0.5, 0.5))  # warm up kernels on a small sample
     before = peak_rss_mib()
     start = time.perf_counter()

@@ -15,19 +15,18 @@ after a warm-up call. GFLOP/s counts the generators' convolutions only.
 
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 from absl import app, flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flops import sample_flops  # noqa: E402
-from singan_tf import cli, model_dir as model_dir_lib, serving, tflite_export  # noqa: E402
+from singan_tf import cli, serving, tflite_export  # noqa: E402
 from singan_tf.litert import TFLiteSampler  # noqa: E402
-from untrained import untrained  # noqa: E402
+from timing import median_seconds  # noqa: E402
+from untrained import model_or_untrained  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -40,16 +39,6 @@ flags.DEFINE_integer("threads", 2, "Threads for every runtime.")
 flags.DEFINE_integer("runs", 10, "Timed calls per figure.")
 flags.DEFINE_string("json", None, "Write the results here as a JSON list.")
 FLAGS = flags.FLAGS
-
-
-def median_seconds(call, runs):
-    call()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def runtimes(model, batch, work_dir):
@@ -76,10 +65,7 @@ def main(argv):
     del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    if FLAGS.model_dir:
-        model = model_dir_lib.load(FLAGS.model_dir)[0]
-    else:
-        model = untrained(FLAGS.height, FLAGS.width, cli.config_from_flags())
+    model = model_or_untrained(FLAGS.model_dir, FLAGS.height, FLAGS.width, cli.config_from_flags())
     h, w = model.sizes[-1]
     widths = [g.nfc for g in model.generators]
     print(f"{model.num_scales} scales, output {h}x{w}, widths {widths}, threads {FLAGS.threads}, "

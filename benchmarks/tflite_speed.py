@@ -12,9 +12,7 @@ graph). Also the largest uint8 difference between the two for the same seeds
 
 import json
 import os
-import statistics
 import sys
-import time
 
 from absl import app, flags
 import numpy as np
@@ -22,6 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from singan_tf.litert import TFLiteSampler  # noqa: E402
+from timing import median_seconds  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export: DIR/N/ and DIR.tflite.")
@@ -35,16 +34,6 @@ FLAGS = flags.FLAGS
 
 def dir_size(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
-
-
-def median_ms(call, runs):
-    call()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def main(argv):
@@ -65,9 +54,9 @@ def main(argv):
         "tflite_bytes": os.path.getsize(tflite),
         "saved_model_bytes": dir_size(saved_model),
         "output_shape": list(sampler.run(noise).shape),
-        "tflite_ms_per_sample": median_ms(lambda: sampler.run(noise), FLAGS.runs),
-        "saved_model_ms_per_sample": median_ms(lambda: default(seed=seed)["images"].numpy(),
-                                               FLAGS.runs),
+        "tflite_ms_per_sample": 1000 * median_seconds(lambda: sampler.run(noise), FLAGS.runs),
+        "saved_model_ms_per_sample": 1000 * median_seconds(
+            lambda: default(seed=seed)["images"].numpy(), FLAGS.runs),
         "threads": FLAGS.threads,
     }
     diffs = [np.abs(sampler.run(sampler.noise(s)).astype(int)

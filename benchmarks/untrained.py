@@ -3,7 +3,7 @@ depend on the weights, so benchmarks need no hours of training."""
 
 import numpy as np
 
-from singan_tf import models, pyramid
+from singan_tf import model_dir as model_dir_lib, models, pyramid
 from singan_tf.singan import SinGAN
 
 
@@ -19,3 +19,10 @@ def untrained(height, width, config):
         generator(placeholder, placeholder)
         model.add_scale(generator, 0.1, (h, w))
     return model
+
+
+def model_or_untrained(model_dir, height, width, config):
+    """The trained model in `model_dir` when given, else `untrained(height, width, config)`."""
+    if model_dir:
+        return model_dir_lib.load(model_dir)[0]
+    return untrained(height, width, config)
