@@ -2,6 +2,8 @@
 
   python -m venv /tmp/torch && /tmp/torch/bin/pip install torch absl-py
   /tmp/torch/bin/python benchmarks/pytorch_reference.py --threads=1 [--sizes=26x33,...]
+      [--bfloat16]
+  /tmp/torch/bin/python benchmarks/pytorch_reference.py --sample --sizes=SIZES_AT_250 --threads=2
 
 Written for this benchmark from the algorithm, not taken from the official
 code, and independent of singan_tf (no TensorFlow needed): the official
@@ -11,7 +13,11 @@ steps (fresh sample of the lower scales, WGAN loss + 0.1 x gradient penalty)
 and 3 generator steps (fake regenerated, adversarial + 10 x reconstruction),
 Adam (0.5, 0.999). The default sizes are colusseum.png's at max_size 128, as
 `python benchmarks/train_speed.py` prints them. Images are random: the time
-does not depend on them.
+does not depend on them. --bfloat16 runs under PyTorch's CPU autocast.
+
+--sample times sampling instead: one image through every scale (inference
+mode, no autograd) per call, batch 1 and 16, in ms per sample, for
+`benchmarks/sample_speed.py`'s figures (give the sizes it trains at).
 """
 
 import time
@@ -22,8 +28,11 @@ from torch import nn
 
 flags.DEFINE_list("sizes", ["26x33", "32x42", "40x52", "50x65", "62x82", "78x103", "97x128"],
                   "Scale sizes HxW, coarse to fine.")
-flags.DEFINE_integer("iters", 10, "Timed iterations per scale (after one warm-up).")
+flags.DEFINE_integer("iters", 10, "Timed iterations per scale (after one warm-up); with "
+                     "--sample, timed samples (the median is reported).")
 flags.DEFINE_integer("threads", 1, "torch.set_num_threads.")
+flags.DEFINE_bool("bfloat16", False, "Run under torch.autocast(bfloat16).")
+flags.DEFINE_bool("sample", False, "Time sampling through all --sizes instead of training.")
 FLAGS = flags.FLAGS
 
 
@@ -91,27 +100,53 @@ def iteration(G, D, opt_g, opt_d, real, z, frozen, sizes, prev_rec):
         opt_g.step()
 
 
+def time_sampling(sizes):
+    """ms per sample through untrained generators at `sizes`, batch 1 and 16."""
+    generators = [Generator(n).eval() for n in range(len(sizes))]
+    print(f"{'batch':>5} {'ms/sample':>10}")
+    for batch in [1, 16]:
+        with torch.inference_mode():
+            def sample():
+                images = torch.zeros(batch, 3, *sizes[0])
+                for g, s in zip(generators, sizes):
+                    prev = upsample(images, s)
+                    images = g(0.1 * torch.randn(batch, 3, *s) + prev, prev)
+                return images
+
+            sample()  # warm-up
+            times = []
+            for _ in range(FLAGS.iters):
+                start = time.perf_counter()
+                sample()
+                times.append(time.perf_counter() - start)
+        print(f"{batch:>5} {1e3 * sorted(times)[len(times) // 2] / batch:>10.1f}", flush=True)
+
+
 def main(argv):
     del argv
     torch.set_num_threads(FLAGS.threads)
     sizes = [tuple(int(v) for v in s.split("x")) for s in FLAGS.sizes]
     frozen = []
-    print(f"torch {torch.__version__}, threads {FLAGS.threads}")
-    print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'s/iter':>8}")
-    for n, size in enumerate(sizes):
-        G, D = Generator(n), conv_stack(n, 1)
-        opt_g = torch.optim.Adam(G.parameters(), lr=5e-4, betas=(0.5, 0.999))
-        opt_d = torch.optim.Adam(D.parameters(), lr=5e-4, betas=(0.5, 0.999))
-        real, z = torch.rand(1, 3, *size) * 2 - 1, torch.randn(1, 3, *size)
-        prev_rec = lower_sample(frozen, sizes[:n], size)
-        iteration(G, D, opt_g, opt_d, real, z, frozen, sizes[:n], prev_rec)  # warm-up
-        start = time.perf_counter()
-        for _ in range(FLAGS.iters):
-            iteration(G, D, opt_g, opt_d, real, z, frozen, sizes[:n], prev_rec)
-        per_iter = (time.perf_counter() - start) / FLAGS.iters
-        print(f"{n:>5} {size[0]:>4}x{size[1]:<4} {width(n):>4} {per_iter:>8.3f}", flush=True)
-        G.eval()
-        frozen.append(G)
+    print(f"torch {torch.__version__}, threads {FLAGS.threads}, "
+          f"{'bfloat16 autocast' if FLAGS.bfloat16 else 'float32'}")
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=FLAGS.bfloat16):
+        if FLAGS.sample:
+            return time_sampling(sizes)
+        print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'s/iter':>8}")
+        for n, size in enumerate(sizes):
+            G, D = Generator(n), conv_stack(n, 1)
+            opt_g = torch.optim.Adam(G.parameters(), lr=5e-4, betas=(0.5, 0.999))
+            opt_d = torch.optim.Adam(D.parameters(), lr=5e-4, betas=(0.5, 0.999))
+            real, z = torch.rand(1, 3, *size) * 2 - 1, torch.randn(1, 3, *size)
+            prev_rec = lower_sample(frozen, sizes[:n], size)
+            iteration(G, D, opt_g, opt_d, real, z, frozen, sizes[:n], prev_rec)  # warm-up
+            start = time.perf_counter()
+            for _ in range(FLAGS.iters):
+                iteration(G, D, opt_g, opt_d, real, z, frozen, sizes[:n], prev_rec)
+            per_iter = (time.perf_counter() - start) / FLAGS.iters
+            print(f"{n:>5} {size[0]:>4}x{size[1]:<4} {width(n):>4} {per_iter:>8.3f}", flush=True)
+            G.eval()
+            frozen.append(G)
 
 
 if __name__ == "__main__":
