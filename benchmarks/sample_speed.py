@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from flops import sample_flops  # noqa: E402
 from singan_tf import cli, serving, tflite_export  # noqa: E402
 from singan_tf.litert import TFLiteSampler  # noqa: E402
-from timing import median_seconds  # noqa: E402
+from timing import median_seconds, onednn_settings  # noqa: E402
 from untrained import model_or_untrained  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -69,7 +69,7 @@ def main(argv):
     h, w = model.sizes[-1]
     widths = [g.nfc for g in model.generators]
     print(f"{model.num_scales} scales, output {h}x{w}, widths {widths}, threads {FLAGS.threads}, "
-          f"{sample_flops(model) / 1e9:.2f} GFLOP per sample")
+          f"{sample_flops(model) / 1e9:.2f} GFLOP per sample, {onednn_settings()}")
     print(f"{'runtime':>12} {'batch':>5} {'ms/sample':>10} {'GFLOP/s':>8}")
     results = []
     with tempfile.TemporaryDirectory() as work_dir:

@@ -1,7 +1,14 @@
 """Wall-clock timing shared by the benchmarks."""
 
+import os
 import statistics
 import time
+
+
+def onednn_settings():
+    """The oneDNN switches the figures depend on, as set in the environment."""
+    return (f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}, "
+            f"fpmath {os.environ.get('ONEDNN_DEFAULT_FPMATH_MODE', 'strict')}")
 
 
 def median_seconds(call, runs):

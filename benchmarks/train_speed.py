@@ -27,6 +27,7 @@ from absl import app, flags
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flops import network_flops  # noqa: E402
+from timing import onednn_settings  # noqa: E402
 from singan_tf import cli, imageio, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
 from singan_tf.singan import SinGAN  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -102,7 +103,7 @@ def main(argv):
           f"threads {FLAGS.threads} (inter-op {inter_threads}), "
           f"jit_compile {FLAGS.jit_compile}, "
           f"train_depth {config.train_depth}, iters_per_call {FLAGS.iters_per_call}, "
-          f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}")
+          f"{onednn_settings()}")
     print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'trace s':>8} {'s/iter':>8} "
           f"{'GFLOP/s':>8} {'lower %':>8} {f'{config.niter} iters':>11}")
     results, previous, total = [], None, 0.0
