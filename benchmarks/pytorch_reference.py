@@ -1,4 +1,4 @@
-"""The same training iteration in PyTorch eager, for a same-hardware speed comparison.
+"""The same training iteration, and sampling, in PyTorch eager, for a same-hardware comparison.
 
   python -m venv /tmp/torch && /tmp/torch/bin/pip install torch absl-py
   /tmp/torch/bin/python benchmarks/pytorch_reference.py --threads=1 [--sizes=26x33,...]
@@ -15,9 +15,11 @@ Adam (0.5, 0.999). The default sizes are colusseum.png's at max_size 128, as
 `python benchmarks/train_speed.py` prints them. Images are random: the time
 does not depend on them. --bfloat16 runs under PyTorch's CPU autocast.
 
---sample times sampling instead: one image through every scale (inference
-mode, no autograd) per call, batch 1 and 16, in ms per sample, for
-`benchmarks/sample_speed.py`'s figures (give the sizes it trains at).
+--sample times sampling instead: one batch (1 or 16 images) through every
+scale per call (inference mode, no autograd), in ms per sample (the median
+of --iters calls after a warm-up), beside `benchmarks/sample_speed.py`'s
+figures: give the pyramid sizes it uses (the official schedule at 188x250
+is in the README). PyTorch runs with its defaults (NCHW, BatchNorm unfolded).
 """
 
 import time
@@ -25,6 +27,8 @@ import time
 from absl import app, flags
 import torch
 from torch import nn
+
+from timing import median_seconds
 
 flags.DEFINE_list("sizes", ["26x33", "32x42", "40x52", "50x65", "62x82", "78x103", "97x128"],
                   "Scale sizes HxW, coarse to fine.")
@@ -105,21 +109,16 @@ def time_sampling(sizes):
     generators = [Generator(n).eval() for n in range(len(sizes))]
     print(f"{'batch':>5} {'ms/sample':>10}")
     for batch in [1, 16]:
-        with torch.inference_mode():
-            def sample():
-                images = torch.zeros(batch, 3, *sizes[0])
-                for g, s in zip(generators, sizes):
-                    prev = upsample(images, s)
-                    images = g(0.1 * torch.randn(batch, 3, *s) + prev, prev)
-                return images
+        @torch.inference_mode()
+        def sample(batch=batch):
+            images = torch.zeros(batch, 3, *sizes[0])
+            for g, s in zip(generators, sizes):
+                prev = upsample(images, s)
+                images = g(0.1 * torch.randn(batch, 3, *s) + prev, prev)
+            return images
 
-            sample()  # warm-up
-            times = []
-            for _ in range(FLAGS.iters):
-                start = time.perf_counter()
-                sample()
-                times.append(time.perf_counter() - start)
-        print(f"{batch:>5} {1e3 * sorted(times)[len(times) // 2] / batch:>10.1f}", flush=True)
+        seconds = median_seconds(sample, FLAGS.iters)
+        print(f"{batch:>5} {1e3 * seconds / batch:>10.1f}", flush=True)
 
 
 def main(argv):

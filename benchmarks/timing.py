@@ -7,8 +7,10 @@ import time
 
 def onednn_settings():
     """The oneDNN switches the figures depend on, as set in the environment."""
+    fpmath = [f"{name}={os.environ[name]}" for name in
+              ("ONEDNN_DEFAULT_FPMATH_MODE", "TF_SET_ONEDNN_FPMATH_MODE") if name in os.environ]
     return (f"oneDNN {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}, "
-            f"fpmath {os.environ.get('ONEDNN_DEFAULT_FPMATH_MODE', 'strict')}")
+            f"fpmath {' '.join(fpmath) or 'default (strict)'}")
 
 
 def median_seconds(call, runs):
