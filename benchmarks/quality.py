@@ -6,7 +6,8 @@
 
 For each image of ../shared/data/generation (or --images of it), trains
 `python -m singan_tf.train --flagfile=flags/PRESET.cfg [TRAIN_FLAGS]` into
-WORK_DIR/NAME/IMAGE (NAME: --name, default PRESET) (with --reuse, a complete model there is kept), draws
+WORK_DIR/NAME/IMAGE (NAME: --name, default PRESET; with --reuse, a complete
+model there is kept), draws
 --num_samples samples from scale N (start_scale 0) and as many from N-1
 (start_scale 1), and scores them against the training image at the finest
 scale's size with `metrics.evaluate_samples`. Train time is the wall time of
@@ -39,7 +40,7 @@ flags.DEFINE_list("images", None, "File names in --data_dir to use (default: eve
 flags.DEFINE_bool("reuse", False, "Keep a complete model already in the work dir (whatever "
                   "flags it was trained with: give each variant its own --name).")
 flags.DEFINE_string("work_dir", os.path.join(REPO, "runs", "quality"),
-                    "Where models go: WORK_DIR/PRESET/IMAGE_NAME.")
+                    "Where models go: WORK_DIR/NAME/IMAGE_NAME.")
 flags.DEFINE_string("out", os.path.join(REPO, "docs", "quality.md"), "The Markdown file written.")
 flags.DEFINE_integer("num_samples", 50, "Samples per start scale.", lower_bound=2)
 flags.DEFINE_string("inception_weights", None,

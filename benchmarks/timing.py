@@ -1,4 +1,4 @@
-"""Wall-clock timing shared by the benchmarks."""
+"""Wall-clock timing shared by the benchmarks, and the settings a timing depends on."""
 
 import os
 import statistics
