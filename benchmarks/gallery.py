@@ -1,4 +1,4 @@
-"""Renders one PNG per application into a gallery folder (see docs/applications.md).
+"""Renders one PNG per application into a gallery folder (README, "Gallery").
 
   python benchmarks/gallery.py [--data_dir=../shared/data] [--out_dir=runs/gallery]
       [--preset=flags/quick.cfg]
