@@ -11,6 +11,7 @@ checkpoint holds all the state an iteration changes, so a run resumed from any
 checkpoint continues exactly as the uninterrupted run would have.
 """
 
+import contextlib
 import math
 import os
 import time
@@ -46,6 +47,37 @@ def adam(learning_rate, config, steps_per_iteration, factor=1.0):
 def _no_image():
     """Stands for the frozen scales' output when there are none (a loop variable needs a tensor)."""
     return tf.zeros([0])
+
+
+@contextlib.contextmanager
+def lean_graph_rewrites():
+    """Compiles and runs the functions inside without Grappler's constant folding and
+    arithmetic rewrites, which would materialize zeros of the gradient penalty's second
+    derivative as activation-sized constants that the compiled function keeps for its
+    lifetime: 0.1-0.3 GiB at 250 px (README, Memory). The options are process-wide, so
+    they are restored on exit; a function is optimized once, on its first call, with the
+    options in force then."""
+    rewrites = {"constant_folding": False, "arithmetic_optimization": False}
+    saved = tf.config.optimizer.get_experimental_options()
+    tf.config.optimizer.set_experimental_options(rewrites)
+    try:
+        yield
+    finally:  # both default to on
+        tf.config.optimizer.set_experimental_options({k: saved.get(k, True) for k in rewrites})
+
+
+def _after(gradients):
+    """Ops created in this context wait for `gradients`: a loss term whose gradient is
+    taken from a tape of its own (as the official code's separate backward() calls) then
+    starts its forward pass only once the previous term's gradients are done, so the two
+    never hold their activations at the same time."""
+    return tf.control_dependencies([g for g in tf.nest.flatten(gradients) if g is not None])
+
+
+def _add_gradients(first, second):
+    """Sums two lists of gradients; None (a variable that one term does not reach, such as
+    the critic's last bias in the penalty) counts as zero."""
+    return [b if a is None else a if b is None else a + b for a, b in zip(first, second)]
 
 
 def scale_seed(seed, n):
@@ -99,7 +131,12 @@ class ScaleTrainer:
         self.opt_d.build(discriminator.trainable_variables)
         for opt, (g, _, _) in zip(self.opt_lower, self.lower):
             opt.build(g.trainable_variables)
-        self.train_iteration = tf.function(self._train_iteration, jit_compile=jit_compile)
+        self._compiled_iteration = tf.function(self._train_iteration, jit_compile=jit_compile)
+
+    def train_iteration(self):
+        """One compiled iteration; returns its losses as scalar tensors."""
+        with lean_graph_rewrites():
+            return self._compiled_iteration()
 
     @property
     def iteration(self):
@@ -144,11 +181,14 @@ class ScaleTrainer:
         mix = self.rng.uniform([])
         with tf.GradientTape() as tape:
             wasserstein = losses.critic_loss(D(self.real, training=True), D(fake, training=True))
+        wasserstein_grads = tape.gradient(wasserstein, D.trainable_variables)
+        with _after(wasserstein_grads), tf.GradientTape() as tape:
             penalty = losses.gradient_penalty(
                 lambda x: D(x, training=True), self.real, fake, mix)
-            loss = wasserstein + c.lambda_grad * penalty
-        self.opt_d.apply(tape.gradient(loss, D.trainable_variables), D.trainable_variables)
-        return (base, lower_noise), loss, penalty
+            scaled_penalty = c.lambda_grad * penalty
+        penalty_grads = tape.gradient(scaled_penalty, D.trainable_variables)
+        self.opt_d.apply(_add_gradients(wasserstein_grads, penalty_grads), D.trainable_variables)
+        return (base, lower_noise), wasserstein + scaled_penalty, penalty
 
     def generator_step(self, z, sample):
         """Adversarial + alpha * reconstruction, on the fake of the last critic step's sample."""

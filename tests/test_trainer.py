@@ -20,6 +20,20 @@ def test_learning_rate_drops_by_gamma_at_the_milestone_iteration():
     assert optimizer.beta_1 == 0.5 and optimizer.beta_2 == 0.999
 
 
+def test_lean_graph_rewrites_are_off_inside_and_the_callers_options_come_back():
+    before = tf.config.optimizer.get_experimental_options()
+    tf.config.optimizer.set_experimental_options({"arithmetic_optimization": False})
+    try:
+        with trainer.lean_graph_rewrites():
+            inside = tf.config.optimizer.get_experimental_options()
+        after = tf.config.optimizer.get_experimental_options()
+    finally:
+        tf.config.optimizer.set_experimental_options(
+            {k: before.get(k, True) for k in ("constant_folding", "arithmetic_optimization")})
+    assert not inside["constant_folding"] and not inside["arithmetic_optimization"]
+    assert after["constant_folding"] and not after["arithmetic_optimization"]
+
+
 @pytest.fixture(scope="module")
 def coarsest(tiny_image):
     """A trainer for scale 0 of the tiny image and the pyramid of reals."""
