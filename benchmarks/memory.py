@@ -9,7 +9,7 @@ summaries included) into a temporary directory, so the figure is what a user's
 run peaks at; memory does not depend on the iteration count or the weights.
 `--finest_only` instead runs one trainer of the finest scale on top of untrained
 coarser scales: that scale's own need, without what the earlier scales leave
-behind in the process (about 0.45 GiB at 250 px: see README, Memory).
+behind in the process (about 0.4 GiB at 250 px: see README, Memory).
 Reported: the process's peak resident set size and the peak of TensorFlow's
 CPU allocator (the tensors alive at once; the rest of the RSS is the runtime,
 about 0.5 GiB for TensorFlow's libraries alone, and what the allocator and
