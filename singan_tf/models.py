@@ -63,41 +63,11 @@ class BatchNormalization(keras.layers.BatchNormalization):
         return outputs
 
 
-class LeakyReLU(keras.layers.LeakyReLU):
-    """Keras' LeakyReLU, differentiated in training from its output instead of its input.
-
-    Both have the same sign, so the gradient is the same; but the batch norm's
-    output below it is then free as soon as the activation is computed, as with
-    the official code's in-place LeakyReLU, instead of staying alive for the
-    backward pass and again for the gradient penalty's second derivative
-    (README, Memory). Inference is Keras' op.
-    """
-
-    def call(self, inputs, training=None):
-        if not training:
-            return super().call(inputs)
-        return _leaky_relu_from_output(inputs, self.negative_slope)
-
-
-def _leaky_relu_from_output(x, slope):
-    @tf.custom_gradient
-    def leaky_relu(x):
-        y = tf.nn.leaky_relu(x, slope)
-
-        def gradient(dy):
-            # The derivative's own derivative in y is zero almost everywhere; stopping it
-            # keeps the second-order graph from building activation-sized zeros for it.
-            return tf.raw_ops.LeakyReluGrad(
-                gradients=dy, features=tf.stop_gradient(y), alpha=slope)
-        return y, gradient
-    return leaky_relu(x)
-
-
 def conv_block(filters, kernel_size, name):
     return keras.Sequential([
         keras.layers.Conv2D(filters, kernel_size, kernel_initializer=kernel_init()),
         BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=gamma_init()),
-        LeakyReLU(negative_slope=0.2),
+        keras.layers.LeakyReLU(negative_slope=0.2),
     ], name=name)
 
 

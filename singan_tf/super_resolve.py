@@ -13,11 +13,10 @@ Then the finest generator is applied k times with zero noise. With
 
 import math
 import os
-import signal
 
 from absl import flags
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib
+from singan_tf import cli, graceful_stop, imageio, model_dir as model_dir_lib
 from singan_tf.apps import inputs, super_resolution
 from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError, TrainingInterrupted
@@ -44,9 +43,9 @@ def main(argv):
     imageio.check_output_path(FLAGS.out)
     image = imageio.load_image(FLAGS.image)
     model_dir = FLAGS.model_dir or os.path.splitext(FLAGS.out)[0] + "_model"
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C
     try:
-        model = _trained_model(image, model_dir)
+        with graceful_stop.on_signals() as stop:
+            model = _trained_model(image, model_dir, stop_requested=lambda: bool(stop))
     except (KeyboardInterrupt, TrainingInterrupted):
         raise TrainingInterrupted(f"training of {model_dir} interrupted: run the same command "
                                   f"again to continue it") from None
@@ -59,7 +58,7 @@ def main(argv):
         print(f"PSNR {super_resolution.psnr(output, reference):.2f} dB against {FLAGS.reference}")
 
 
-def _trained_model(image, model_dir):
+def _trained_model(image, model_dir, stop_requested):
     """The complete SR model in `model_dir`: loaded, resumed, or trained from scratch."""
     if os.path.isfile(os.path.join(model_dir, model_dir_lib.MANIFEST)):
         manifest = model_dir_lib.read_manifest(model_dir)
@@ -70,12 +69,13 @@ def _trained_model(image, model_dir):
         print(f"resuming the interrupted training in {model_dir}")
         return super_resolution.train(image, saved, FLAGS.factor, model_dir,
                                       image_path=FLAGS.image, progress=FLAGS.progress,
-                                      resume=True)
+                                      resume=True, stop_requested=stop_requested)
     config = TrainConfig(niter=FLAGS.niter, max_size=FLAGS.max_size, seed=FLAGS.seed,
                          lr_milestone=min(_DEFAULT.lr_milestone, FLAGS.niter * 4 // 5))
     model_dir_lib.prepare(model_dir)
     return super_resolution.train(image, config, FLAGS.factor, model_dir,
-                                  image_path=FLAGS.image, progress=FLAGS.progress)
+                                  image_path=FLAGS.image, progress=FLAGS.progress,
+                                  stop_requested=stop_requested)
 
 
 def _check_resumable(saved, model_dir):

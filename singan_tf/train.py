@@ -5,15 +5,14 @@
 
 Every hyperparameter defaults to the official SinGAN value (flags/official.cfg
 states them all). The model directory is written scale by scale, with a
-checkpoint every --checkpoint_every iterations and on Ctrl-C / SIGTERM;
+checkpoint every --checkpoint_every iterations and on Ctrl-C / SIGTERM (after the
+current iteration; a second one stops at once);
 TensorBoard summaries go to DIR/logs.
 """
 
-import signal
-
 from absl import flags
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib, trainer
+from singan_tf import cli, graceful_stop, imageio, model_dir as model_dir_lib, trainer
 from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError, TrainingInterrupted
 
@@ -48,12 +47,13 @@ def main(argv):
     image = imageio.load_image(image_path)
     if not FLAGS.resume:
         model_dir_lib.prepare(FLAGS.model_dir, overwrite=FLAGS.overwrite)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: checkpoint first
     try:
-        trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
-                      progress=FLAGS.progress, log_every=FLAGS.log_every,
-                      checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume)
-    except KeyboardInterrupt:  # outside an iteration: every complete scale is on disk
+        with graceful_stop.on_signals() as stop:
+            trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
+                          progress=FLAGS.progress, log_every=FLAGS.log_every,
+                          checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume,
+                          stop_requested=lambda: bool(stop))
+    except KeyboardInterrupt:  # a second signal: every complete scale and checkpoint is on disk
         raise TrainingInterrupted("training interrupted: continue with --resume") from None
     print(f"Model written to {FLAGS.model_dir}")
 

@@ -242,16 +242,19 @@ class ScaleTrainer:
 
 
 def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,
-              checkpoint_every=100, max_retries=3):
+              checkpoint_every=100, max_retries=3, stop_requested=lambda: False):
     """Runs `trainer` up to `niter` iterations with checkpoints and divergence recovery.
 
     A NaN or Inf loss restores the last checkpoint and halves the learning
-    rates, at most `max_retries` times. Ctrl-C / SIGTERM (KeyboardInterrupt)
-    saves a checkpoint and raises TrainingInterrupted.
+    rates, at most `max_retries` times. When `stop_requested()` turns true
+    (graceful_stop) or a KeyboardInterrupt comes, it saves a checkpoint and
+    raises TrainingInterrupted.
     """
     retries = 0
     try:
         while trainer.iteration < niter:
+            if stop_requested():
+                raise KeyboardInterrupt  # handled below, as a Ctrl-C between iterations
             metrics = {k: float(v) for k, v in trainer.train_iteration().items()}
             if not all(math.isfinite(v) for v in metrics.values()):
                 retries += 1
@@ -279,13 +282,14 @@ def fit_scale(trainer, niter, save_checkpoint, load_checkpoint, on_metrics=None,
 
 
 def train(image, config, model_dir, image_path="", progress=True, log_every=10,
-          checkpoint_every=100, resume=False, schedule=None):
+          checkpoint_every=100, resume=False, schedule=None, stop_requested=lambda: False):
     """Trains a SinGAN on `image` ([H, W, 3] in [-1, 1]), writing `model_dir` scale by scale.
 
     `model_dir` must have been prepared (see model_dir.prepare), or hold an
     interrupted run of the same image and config when `resume`. `schedule`
     overrides the one computed from `config` (super-resolution rounds it
-    differently). Returns the SinGAN.
+    differently). `stop_requested()` is read between iterations (fit_scale).
+    Returns the SinGAN.
     """
     schedule = schedule or pyramid.make_schedule(
         image.shape[0], image.shape[1], config.min_size, config.max_size, config.scale_factor)
@@ -327,7 +331,8 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
                   save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
                       model_dir, n, state),
                   load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
-                  on_metrics=on_metrics, checkpoint_every=checkpoint_every)
+                  on_metrics=on_metrics, checkpoint_every=checkpoint_every,
+                  stop_requested=stop_requested)
         trainer.freeze()
         for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
             model_dir_lib.update_generator(model_dir, k, model.generators[k])

@@ -86,10 +86,10 @@ def test_batchnorm_uses_batch_statistics_only_in_training():
     assert before == []
 
 
-def _conv_bn_critic(batchnorm, activation=None):
+def _conv_bn_critic(batchnorm):
     """conv -> batch norm -> LeakyReLU -> conv, as one block of the critic."""
     critic = keras.Sequential([keras.layers.Conv2D(8, 3), batchnorm,
-                               activation or keras.layers.LeakyReLU(negative_slope=0.2),
+                               keras.layers.LeakyReLU(negative_slope=0.2),
                                keras.layers.Conv2D(1, 3)])
     critic(tf.zeros([1, 20, 24, 4]))
     return critic
@@ -141,28 +141,3 @@ def test_gradient_penalty_is_exact_through_training_batchnorm():
     np.testing.assert_allclose(got[0], want[0], atol=1e-3 * kernel_scale)
     np.testing.assert_allclose(got[4], want[4], rtol=1e-3, atol=1e-6)
     assert float(tf.reduce_max(tf.abs(got[1]))) < 1e-5  # a bias under batch norm has no effect
-
-
-def test_training_leaky_relu_matches_keras_to_the_second_derivative():
-    ours = _conv_bn_critic(models.BatchNormalization(epsilon=1e-5),
-                           models.LeakyReLU(negative_slope=0.2))
-    theirs = _conv_bn_critic(models.BatchNormalization(epsilon=1e-5))
-    theirs.set_weights(ours.get_weights())
-    x = tf.random.normal([1, 20, 24, 4], seed=5) * 3 + 1
-    np.testing.assert_array_equal(ours(x, training=True), theirs(x, training=True))
-    np.testing.assert_array_equal(ours(x), theirs(x))
-
-    def first_order(critic):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            score = tf.reduce_sum(tf.square(critic(x, training=True)))
-        return tape.gradient(score, [x] + critic.trainable_weights)
-
-    for got, want in zip(first_order(ours), first_order(theirs)):
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
-    got = _penalty_gradients(lambda x: ours(x, training=True), ours.trainable_weights, x)
-    want = _penalty_gradients(lambda x: theirs(x, training=True), theirs.trainable_weights, x)
-    for variable, g, w in zip(ours.trainable_weights, got, want):
-        zeros = np.zeros(variable.shape)  # None: not reached (Keras gives beta zeros)
-        np.testing.assert_allclose(zeros if g is None else g, zeros if w is None else w,
-                                   rtol=1e-4, atol=1e-6)

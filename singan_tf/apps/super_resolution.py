@@ -46,13 +46,14 @@ def schedule(height, width, config):
                                  config.scale_factor, rounding=int)
 
 
-def train(image, config, factor, model_dir, image_path="", progress=True, resume=False):
+def train(image, config, factor, model_dir, image_path="", progress=True, resume=False,
+          stop_requested=lambda: False):
     """Trains an SR model on the low-res `image` into a prepared `model_dir` (or, with
     `resume`, continues the interrupted run there)."""
     config = training_config(config, factor)
     plan = schedule(image.shape[0], image.shape[1], config)
     return trainer.train(image, config, model_dir, image_path=image_path, progress=progress,
-                         schedule=plan, resume=resume)
+                         schedule=plan, resume=resume, stop_requested=stop_requested)
 
 
 def output_sizes(height, width, factor):

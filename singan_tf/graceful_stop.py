@@ -1,0 +1,45 @@
+"""Ctrl-C and SIGTERM stop training between iterations, never in the middle of TF.
+
+Python's default handler raises KeyboardInterrupt wherever the program is.
+Inside a `tf.function` being traced, AutoGraph turns it into a StagingError; in
+a weakref callback Python prints and drops it, and training carries on. So the
+entry points that train turn the first signal into a request the trainer reads
+between iterations (it then saves a checkpoint and stops); a second signal
+raises KeyboardInterrupt at once, which loses at most the iterations since the
+last checkpoint.
+"""
+
+import contextlib
+import signal
+
+from absl import logging
+
+
+class StopRequest:
+    """Whether a stop was asked for; true once a signal came."""
+
+    def __init__(self):
+        self.signal_name = None
+
+    def __bool__(self):
+        return self.signal_name is not None
+
+
+@contextlib.contextmanager
+def on_signals(signals=(signal.SIGINT, signal.SIGTERM)):
+    """Yields a StopRequest that the first of `signals` sets; restores the handlers on exit."""
+    request = StopRequest()
+
+    def handle(signum, frame):
+        if request:
+            raise KeyboardInterrupt
+        request.signal_name = signal.Signals(signum).name
+        logging.warning("%s: stopping after the current iteration (send it again to stop now)",
+                        request.signal_name)
+
+    previous = {s: signal.signal(s, handle) for s in signals}
+    try:
+        yield request
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
