@@ -46,7 +46,9 @@ def main(argv):
     try:
         with graceful_stop.on_signals() as stop:
             model = _trained_model(image, model_dir, stop_requested=lambda: bool(stop))
-    except (KeyboardInterrupt, TrainingInterrupted):
+        if stop:  # it came after the last iteration: stop all the same
+            raise TrainingInterrupted(model_dir)
+    except TrainingInterrupted:
         raise TrainingInterrupted(f"training of {model_dir} interrupted: run the same command "
                                   f"again to continue it") from None
     output = super_resolution.super_resolve(model, image, FLAGS.factor)

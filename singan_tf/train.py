@@ -6,7 +6,7 @@
 Every hyperparameter defaults to the official SinGAN value (flags/official.cfg
 states them all). The model directory is written scale by scale, with a
 checkpoint every --checkpoint_every iterations and on Ctrl-C / SIGTERM (after the
-current iteration; a second one stops at once);
+current iteration; a second one ends the process at once);
 TensorBoard summaries go to DIR/logs.
 """
 
@@ -14,7 +14,7 @@ from absl import flags
 
 from singan_tf import cli, graceful_stop, imageio, model_dir as model_dir_lib, trainer
 from singan_tf.config import TrainConfig
-from singan_tf.errors import ConfigError, TrainingInterrupted
+from singan_tf.errors import ConfigError
 
 flags.DEFINE_string("image", None,
                     "Training image (any format Pillow reads). With --resume, defaults to "
@@ -47,14 +47,11 @@ def main(argv):
     image = imageio.load_image(image_path)
     if not FLAGS.resume:
         model_dir_lib.prepare(FLAGS.model_dir, overwrite=FLAGS.overwrite)
-    try:
-        with graceful_stop.on_signals() as stop:
-            trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
-                          progress=FLAGS.progress, log_every=FLAGS.log_every,
-                          checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume,
-                          stop_requested=lambda: bool(stop))
-    except KeyboardInterrupt:  # a second signal: every complete scale and checkpoint is on disk
-        raise TrainingInterrupted("training interrupted: continue with --resume") from None
+    with graceful_stop.on_signals() as stop:
+        trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
+                      progress=FLAGS.progress, log_every=FLAGS.log_every,
+                      checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume,
+                      stop_requested=lambda: bool(stop))
     print(f"Model written to {FLAGS.model_dir}")
 
 

@@ -54,7 +54,7 @@ def lean_graph_rewrites():
     """Compiles and runs the functions inside without Grappler's constant folding and
     arithmetic rewrites, which would materialize zeros of the gradient penalty's second
     derivative as activation-sized constants that the compiled function keeps for its
-    lifetime: 0.1-0.3 GiB at 250 px (README, Memory). The options are process-wide, so
+    lifetime (README, Memory). The options are process-wide, so
     they are restored on exit; a function is optimized once, on its first call, with the
     options in force then."""
     rewrites = {"constant_folding": False, "arithmetic_optimization": False}

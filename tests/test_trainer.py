@@ -190,8 +190,8 @@ def test_state_round_trip_is_exact(coarsest):
 
 def test_training_repeats_bit_for_bit_from_a_state(coarsest):
     """What exact resuming rests on. A LeakyReLU differentiated through oneDNN's
-    LeakyReluGrad once broke it: 4 to 8 repetitions of 10 iterations gave a second
-    result about 2 times in 3, so a single repetition would rarely catch it."""
+    LeakyReluGrad once broke it: 4 to 8 repetitions of 10 iterations gave a second or
+    third result in 4 tries of 6, so a single repetition would rarely catch it."""
     scale_trainer, _ = coarsest
     start = scale_trainer.state()
     results = []
