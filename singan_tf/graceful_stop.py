@@ -15,13 +15,16 @@ import signal
 
 
 class StopRequest:
-    """Whether a stop was asked for; true once a signal came."""
+    """Whether a stop was asked for: true (and, called, returns True) once a signal came,
+    so it serves as the trainer's `stop_requested` as it is."""
 
     def __init__(self):
         self.signal_name = None
 
-    def __bool__(self):
+    def __call__(self):
         return self.signal_name is not None
+
+    __bool__ = __call__
 
 
 @contextlib.contextmanager

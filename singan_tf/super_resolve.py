@@ -45,7 +45,7 @@ def main(argv):
     model_dir = FLAGS.model_dir or os.path.splitext(FLAGS.out)[0] + "_model"
     try:
         with graceful_stop.on_signals() as stop:
-            model = _trained_model(image, model_dir, stop_requested=lambda: bool(stop))
+            model = _trained_model(image, model_dir, stop_requested=stop)
         if stop:  # it came after the last iteration: stop all the same
             raise TrainingInterrupted(model_dir)
     except TrainingInterrupted:

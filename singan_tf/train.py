@@ -51,7 +51,7 @@ def main(argv):
         trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
                       progress=FLAGS.progress, log_every=FLAGS.log_every,
                       checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume,
-                      stop_requested=lambda: bool(stop))
+                      stop_requested=stop)
     print(f"Model written to {FLAGS.model_dir}")
 
 
