@@ -8,6 +8,7 @@ critic sees unpadded images and scores every 11x11 patch.
 
 import keras
 import tensorflow as tf
+from tensorflow.python.framework import ops as tf_ops  # the gradient registry: see below
 
 
 def kernel_init():
@@ -61,6 +62,36 @@ class BatchNormalization(keras.layers.BatchNormalization):
         self.moving_variance.assign(
             self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
         return outputs
+
+
+def _second_derivative_waits_for_its_gradient():
+    """Makes TF's gradient of FusedBatchNormGradV3 start once its incoming gradient exists.
+
+    The gradient penalty differentiates every BatchNormalization twice. TF does
+    the second time by recomputing the first derivative from elementwise ops
+    under a tape of its own; those ops read only first-derivative tensors, ready
+    long before the backward pass reaches them, so the executor ran every
+    layer's recomputation at once and the critic step held 14 activation-sized
+    tensors more than it needs (README, Memory). Under a control dependency on
+    the incoming gradient each layer recomputes when it is reached; the math is
+    TF's own, unchanged. TF has no public way to wrap a registered gradient
+    (tf.RegisterGradient refuses a second one, tapes ignore
+    gradient_override_map), hence its registry.
+    """
+    entry = tf_ops._gradient_registry._registry["FusedBatchNormGradV3"]  # pylint: disable=protected-access
+    tf_gradient = entry["type"]
+    if getattr(tf_gradient, "waits_for_its_gradient", False):
+        return
+
+    def gradient(op, *grads):
+        with tf.control_dependencies([g for g in grads if g is not None]):
+            return tf_gradient(op, *grads)
+
+    gradient.waits_for_its_gradient = True
+    entry["type"] = gradient
+
+
+_second_derivative_waits_for_its_gradient()
 
 
 def conv_block(filters, kernel_size, name):

@@ -12,6 +12,7 @@ checkpoint continues exactly as the uninterrupted run would have.
 """
 
 import contextlib
+import gc
 import math
 import os
 import time
@@ -20,6 +21,7 @@ from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.framework import ops as tf_ops  # the gradient registry: see below
 
 from singan_tf import losses, model_dir as model_dir_lib, models, pyramid
 from singan_tf.errors import ModelDirError, TrainingDiverged, TrainingInterrupted
@@ -64,6 +66,30 @@ def lean_graph_rewrites():
         yield
     finally:  # both default to on
         tf.config.optimizer.set_experimental_options({k: saved.get(k, True) for k in rewrites})
+
+
+@contextlib.contextmanager
+def releasing_compiled_steps():
+    """Lets the compiled steps traced inside be freed once their trainers are dropped.
+
+    Keras' optimizer.apply, traced in graph mode, sums the gradients with the
+    default distribution strategy's all_reduce, a tf.custom_gradient; TF
+    registers every such gradient function in a global registry and never
+    removes it (tensorflow/tensorflow#97697), and that function holds the whole
+    traced step: its graph and captured tensors would stay in memory to the end
+    of the run, scale after scale (README, Memory). On exit the entries
+    registered inside are removed (the steps were compiled: nothing reads them
+    again) and the trainers dropped inside, cyclic, are collected.
+    """
+    registry = tf_ops._gradient_registry._registry  # pylint: disable=protected-access
+    before = set(registry)
+    try:
+        yield
+    finally:
+        for name in set(registry) - before:
+            if name.startswith("CustomGradient-"):
+                del registry[name]
+        gc.collect()
 
 
 def _after(gradients):
@@ -303,44 +329,47 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
     writer = tf.summary.create_file_writer(os.path.join(model_dir, "logs"))
 
     for n in range(model.num_scales, schedule.num_scales):
-        real = reals[n]
-        generator, discriminator = _networks(n, config, real.shape, previous)
-        rng = tf.random.Generator.from_seed(scale_seed(config.seed, n))
-        trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
-        checkpoint = model_dir_lib.read_checkpoint(model_dir, n) if resume else None
-        if checkpoint is not None:
-            trainer.restore(checkpoint)
-        else:
-            model_dir_lib.write_checkpoint(model_dir, n, trainer.state())  # restore point
-        if progress:
-            print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
-                  f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}"
-                  + (f", resumed at iteration {trainer.iteration}" if trainer.iteration else ""),
-                  flush=True)
-        bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0, unit_name="iter")
+        with releasing_compiled_steps():
+            real = reals[n]
+            generator, discriminator = _networks(n, config, real.shape, previous)
+            rng = tf.random.Generator.from_seed(scale_seed(config.seed, n))
+            trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
+            checkpoint = model_dir_lib.read_checkpoint(model_dir, n) if resume else None
+            if checkpoint is not None:
+                trainer.restore(checkpoint)
+            else:
+                model_dir_lib.write_checkpoint(model_dir, n, trainer.state())  # restore point
+            if progress:
+                resumed = f", resumed at iteration {trainer.iteration}" if trainer.iteration else ""
+                print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
+                      f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}{resumed}",
+                      flush=True)
+            bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0,
+                                      unit_name="iter")
 
-        def on_metrics(i, metrics, n=n, bar=bar):
-            bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
-            if i % log_every == 0 or i + 1 == config.niter:
-                with writer.as_default():
-                    for name, value in metrics.items():
-                        tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
+            def on_metrics(i, metrics, n=n, bar=bar):
+                bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
+                if i % log_every == 0 or i + 1 == config.niter:
+                    with writer.as_default():
+                        for name, value in metrics.items():
+                            tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
 
-        start = time.time()
-        fit_scale(trainer, config.niter,
-                  save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
-                      model_dir, n, state),
-                  load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
-                  on_metrics=on_metrics, checkpoint_every=checkpoint_every,
-                  stop_requested=stop_requested)
-        trainer.freeze()
-        for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
-            model_dir_lib.update_generator(model_dir, k, model.generators[k])
-        model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
-                                  schedule.sizes[n], z_rec=z_rec if n == 0 else None)
-        model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
-        _summarize_scale(writer, model, trainer, n, time.time() - start)
-        previous = (generator, discriminator)
+            start = time.time()
+            fit_scale(trainer, config.niter,
+                      save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
+                          model_dir, n, state),
+                      load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
+                      on_metrics=on_metrics, checkpoint_every=checkpoint_every,
+                      stop_requested=stop_requested)
+            trainer.freeze()
+            for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
+                model_dir_lib.update_generator(model_dir, k, model.generators[k])
+            model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
+                                      schedule.sizes[n], z_rec=z_rec if n == 0 else None)
+            model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
+            _summarize_scale(writer, model, trainer, n, time.time() - start)
+            previous = (generator, discriminator)
+            del trainer  # so that its compiled step is freed on leaving the block
     return model
 
 

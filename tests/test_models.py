@@ -141,3 +141,41 @@ def test_gradient_penalty_is_exact_through_training_batchnorm():
     np.testing.assert_allclose(got[0], want[0], atol=1e-3 * kernel_scale)
     np.testing.assert_allclose(got[4], want[4], rtol=1e-3, atol=1e-6)
     assert float(tf.reduce_max(tf.abs(got[1]))) < 1e-5  # a bias under batch norm has no effect
+
+
+def _ancestors(op):
+    """Every op that must run before `op` (data and control inputs, transitively)."""
+    seen, stack = set(), [op]
+    while stack:
+        current = stack.pop()
+        for parent in [t.op for t in current.inputs] + list(current.control_inputs):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def test_batchnorm_second_derivative_waits_for_its_incoming_gradient():
+    """TF takes the second derivative of the fused batch norm by recomputing the first
+    from elementwise ops; run as soon as their inputs existed, every layer's recomputation
+    was alive at once (README, Memory). Each must now wait for the gradient reaching it,
+    which here comes from the first derivative's own output."""
+    layer = models.BatchNormalization()
+    layer.build([1, 4, 4, 3])
+
+    @tf.function
+    def penalty_gradient(x):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                score = tf.reduce_sum(tf.square(layer(x, training=True)))
+            penalty = tf.reduce_sum(tf.square(inner.gradient(score, x)))
+        return outer.gradient(penalty, layer.gamma)
+
+    graph = penalty_gradient.get_concrete_function(tf.TensorSpec([1, 4, 4, 3])).graph
+    first_derivative = next(op for op in graph.get_operations()  # the inner tape's, made first
+                            if op.type == "FusedBatchNormGradV3")
+    recomputed = [op for op in graph.get_operations() if op.type == "SquaredDifference"]
+    assert recomputed  # the recomputed variance of TF's second derivative
+    for op in recomputed:
+        assert first_derivative in _ancestors(op)

@@ -1,7 +1,9 @@
 """Training: the schedule of rates, noise amplitudes, warm starts, and that it learns."""
 
 import os
+import weakref
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -32,6 +34,21 @@ def test_lean_graph_rewrites_are_off_inside_and_the_callers_options_come_back():
             {k: before.get(k, True) for k in ("constant_folding", "arithmetic_optimization")})
     assert not inside["constant_folding"] and not inside["arithmetic_optimization"]
     assert after["constant_folding"] and not after["arithmetic_optimization"]
+
+
+def test_a_compiled_step_is_freed_after_the_releasing_block():
+    """Keras' optimizer.apply traces a tf.custom_gradient, and TF's gradient registry would
+    keep the traced step (graph and captured tensors) to the end of the process."""
+    variable = tf.Variable([1.0, 2.0])
+    optimizer = keras.optimizers.Adam(0.1)
+    optimizer.build([variable])
+    with trainer.releasing_compiled_steps():
+        step = tf.function(lambda: optimizer.apply([tf.constant([1.0, -1.0])], [variable]))
+        step()
+        graph = weakref.ref(step.get_concrete_function().graph)
+        del step
+    assert graph() is None
+    np.testing.assert_allclose(variable.numpy(), [0.9, 2.1], rtol=1e-5)  # the step did run
 
 
 @pytest.fixture(scope="module")
