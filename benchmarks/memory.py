@@ -8,12 +8,11 @@ Each size runs in a process of its own: by default a real training run
 summaries included) into a temporary directory, so the figure is what a user's
 run peaks at; memory does not depend on the iteration count or the weights.
 `--finest_only` instead runs one trainer of the finest scale on top of untrained
-coarser scales: that scale's own need, without what the earlier scales leave
-behind in the process (about 0.4 GiB at 250 px: see README, Memory).
+coarser scales: that scale's own need (a whole run peaks within 70 MiB of it
+at 250 px, since each scale's compiled step is freed: see README, Memory).
 Reported: the process's peak resident set size and the peak of TensorFlow's
 CPU allocator (the tensors alive at once; the rest of the RSS is the runtime,
-about 0.5 GiB for TensorFlow's libraries alone, and what the allocator and
-earlier scales hold). The image is synthetic (4:3), large enough that max_size
+about 0.5 GiB for TensorFlow itself, and what the allocator holds). The image is synthetic (4:3), large enough that max_size
 decides the sizes.
 """
 
