@@ -81,7 +81,7 @@ def releasing_compiled_steps():
     registered inside are removed (the steps were compiled: nothing reads them
     again) and the trainers dropped inside, cyclic, are collected.
     """
-    registry = tf_ops._gradient_registry._registry  # pylint: disable=protected-access
+    registry = tf_ops._gradient_registry._registry
     before = set(registry)
     try:
         yield
