@@ -12,8 +12,8 @@ coarser scales: that scale's own need (a whole run peaks within 70 MiB of it
 at 250 px, since each scale's compiled step is freed: see README, Memory).
 Reported: the process's peak resident set size and the peak of TensorFlow's
 CPU allocator (the tensors alive at once; the rest of the RSS is the runtime,
-about 0.5 GiB for TensorFlow itself, and what the allocator holds). The image is synthetic (4:3), large enough that max_size
-decides the sizes.
+about 0.5 GiB for TensorFlow itself, and what the allocator holds). The image
+is synthetic (4:3), large enough that max_size decides the sizes.
 """
 
 import json

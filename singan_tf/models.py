@@ -71,11 +71,11 @@ def _second_derivative_waits_for_its_gradient():
     the second time by recomputing the first derivative from elementwise ops
     under a tape of its own; those ops read only first-derivative tensors, ready
     long before the backward pass reaches them, so the executor ran every
-    layer's recomputation at once and the critic step held 14 activation-sized
-    tensors more than it now does (README, Memory). Under a control dependency on
-    the incoming gradient each layer recomputes when it is reached; the math is
-    TF's own, unchanged. TF has no public way to wrap a registered gradient
-    (tf.RegisterGradient refuses a second one, tapes ignore
+    layer's recomputation at once and the critic step held about 15
+    activation-sized tensors more than it now does (README, Memory). Under a
+    control dependency on the incoming gradient each layer recomputes when it
+    is reached; the math is TF's own, unchanged. TF has no public way to wrap a
+    registered gradient (tf.RegisterGradient refuses a second one, tapes ignore
     gradient_override_map), hence its registry.
     """
     entry = tf_ops._gradient_registry._registry["FusedBatchNormGradV3"]

@@ -78,8 +78,9 @@ def releasing_compiled_steps():
     removes it (tensorflow/tensorflow#97697), and that function holds the whole
     traced step: its graph and captured tensors would stay in memory to the end
     of the run, scale after scale (README, Memory). On exit the entries
-    registered inside are removed (the steps were compiled: nothing reads them
-    again) and the trainers dropped inside, cyclic, are collected.
+    registered inside are removed and the trainers dropped inside, cyclic, are
+    collected. Only differentiating a function traced inside from outside it,
+    or exporting one, would read those entries again; training does neither.
     """
     registry = tf_ops._gradient_registry._registry
     before = set(registry)

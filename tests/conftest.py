@@ -64,6 +64,14 @@ def trained_model(trained_model_dir):
     return model_dir.load(trained_model_dir)[0]
 
 
+def custom_gradients():
+    """The tf.custom_gradient functions in TF's global gradient registry; each keeps the
+    graph it was traced in alive (see trainer.releasing_compiled_steps)."""
+    from tensorflow.python.framework import ops
+    return {name for name in ops._gradient_registry._registry
+            if name.startswith("CustomGradient-")}
+
+
 def run_module(module, *args, cwd=None):
     """Runs `python -m module args...` in a fresh process; returns the CompletedProcess."""
     env = dict(os.environ, PYTHONPATH=REPO)

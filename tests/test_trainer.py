@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import custom_gradients
 from singan_tf import imageio, losses, pyramid, trainer
 from singan_tf.config import TrainConfig
 from singan_tf.singan import SinGAN
@@ -301,7 +302,9 @@ def test_concurrent_train_rewrites_the_lower_scales_on_disk(tiny_image, tmp_path
     config = TrainConfig(max_size=28, min_size=20, niter=3, seed=1, train_depth=2)
     path = str(tmp_path / "m")
     model_dir.prepare(path)
+    before = custom_gradients()
     model = trainer.train(tiny_image[:28, :28], config, path, progress=False)
+    assert custom_gradients() <= before  # no scale's compiled step is kept (README, Memory)
     loaded, manifest = model_dir.load(path)
     assert manifest["config"]["train_depth"] == 2
     assert loaded.num_scales == model.num_scales >= 2
