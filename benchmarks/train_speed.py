@@ -112,33 +112,31 @@ def main(argv):
           f"{'GFLOP/s':>8} {'lower %':>8} {f'{config.niter} iters':>11}")
     results, previous, total = [], None, 0.0
     for n, real in enumerate(reals):
-        with trainer_lib.releasing_compiled_steps():  # each scale's step freed, as in training
-            generator, discriminator = trainer_lib._networks(n, config, real.shape, previous)
-            trainer = trainer_lib.ScaleTrainer(frozen, real, generator, discriminator, config, rng,
-                                               jit_compile=FLAGS.jit_compile)
-            if FLAGS.iters_per_call > 1:
-                step, calls = iterations_per_call(trainer, FLAGS.iters_per_call), FLAGS.iters
-            else:
-                step, calls = trainer.train_iteration, FLAGS.iters
-            trace = seconds_per_call(step, 1)
-            per_iter = seconds_per_call(step, calls) / FLAGS.iters_per_call
-            # The critic steps' fresh samples of the scales below: what no cache can save.
-            lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base(), training=False))
-            seconds_per_call(lower, 1)
-            lower_share = config.dsteps * seconds_per_call(lower, calls) / per_iter
-            gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
-            projected = per_iter * config.niter + trace
-            total += projected
-            h, w = trainer.size
-            print(f"{n:>5} {h:>4}x{w:<4} {generator.nfc:>4} {trace:>8.1f} {per_iter:>8.3f} "
-                  f"{gflops:>8.1f} {100 * lower_share:>7.1f}% {projected / 60:>9.1f} m", flush=True)
-            results.append({"scale": n, "height": h, "width": w, "nfc": generator.nfc,
-                            "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops,
-                            "lower_share": lower_share})
-            trainer.freeze()
-            frozen.add_scale(generator, trainer.noise_amp, trainer.size)
-            previous = (generator, discriminator)
-            del trainer, step, lower
+        generator, discriminator = trainer_lib._networks(n, config, real.shape, previous)
+        trainer = trainer_lib.ScaleTrainer(frozen, real, generator, discriminator, config, rng,
+                                           jit_compile=FLAGS.jit_compile)
+        if FLAGS.iters_per_call > 1:
+            step, calls = iterations_per_call(trainer, FLAGS.iters_per_call), FLAGS.iters
+        else:
+            step, calls = trainer.train_iteration, FLAGS.iters
+        trace = seconds_per_call(step, 1)
+        per_iter = seconds_per_call(step, calls) / FLAGS.iters_per_call
+        # The critic steps' fresh samples of the scales below: what no cache can save.
+        lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base(), training=False))
+        seconds_per_call(lower, 1)
+        lower_share = config.dsteps * seconds_per_call(lower, calls) / per_iter
+        gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
+        projected = per_iter * config.niter + trace
+        total += projected
+        h, w = trainer.size
+        print(f"{n:>5} {h:>4}x{w:<4} {generator.nfc:>4} {trace:>8.1f} {per_iter:>8.3f} "
+              f"{gflops:>8.1f} {100 * lower_share:>7.1f}% {projected / 60:>9.1f} m", flush=True)
+        results.append({"scale": n, "height": h, "width": w, "nfc": generator.nfc,
+                        "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops,
+                        "lower_share": lower_share})
+        trainer.freeze()
+        frozen.add_scale(generator, trainer.noise_amp, trainer.size)
+        previous = (generator, discriminator)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
     print(f"projected full run ({config.niter} iterations per scale): {total / 3600:.2f} h; "
           f"peak RSS {peak:.2f} GiB")

@@ -69,8 +69,8 @@ def lean_graph_rewrites():
 
 
 @contextlib.contextmanager
-def releasing_compiled_steps():
-    """Lets the compiled steps traced inside be freed once their trainers are dropped.
+def releasing_traced_gradients():
+    """Lets a step traced inside be freed with its trainer.
 
     Keras' optimizer.apply, traced in graph mode, sums the gradients with the
     default distribution strategy's all_reduce, a tf.custom_gradient; TF
@@ -78,19 +78,18 @@ def releasing_compiled_steps():
     removes it (tensorflow/tensorflow#97697), and that function holds the whole
     traced step: its graph and captured tensors would stay in memory to the end
     of the run, scale after scale (README, Memory). On exit the entries
-    registered inside are removed and the trainers dropped inside, cyclic, are
-    collected. Only differentiating a function traced inside from outside it,
-    or exporting one, would read those entries again; training does neither.
+    registered inside are removed. Only differentiating a function traced inside
+    from outside it, or exporting one, would read them again; training does
+    neither.
     """
     registry = tf_ops._gradient_registry._registry
-    before = set(registry)
+    count = len(registry)  # a dict: new entries come last
     try:
         yield
     finally:
-        for name in set(registry) - before:
+        for name in list(registry)[count:]:
             if name.startswith("CustomGradient-"):
                 del registry[name]
-        gc.collect()
 
 
 def _after(gradients):
@@ -162,7 +161,7 @@ class ScaleTrainer:
 
     def train_iteration(self):
         """One compiled iteration; returns its losses as scalar tensors."""
-        with lean_graph_rewrites():
+        with lean_graph_rewrites(), releasing_traced_gradients():
             return self._compiled_iteration()
 
     @property
@@ -330,47 +329,45 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
     writer = tf.summary.create_file_writer(os.path.join(model_dir, "logs"))
 
     for n in range(model.num_scales, schedule.num_scales):
-        with releasing_compiled_steps():
-            real = reals[n]
-            generator, discriminator = _networks(n, config, real.shape, previous)
-            rng = tf.random.Generator.from_seed(scale_seed(config.seed, n))
-            trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
-            checkpoint = model_dir_lib.read_checkpoint(model_dir, n) if resume else None
-            if checkpoint is not None:
-                trainer.restore(checkpoint)
-            else:
-                model_dir_lib.write_checkpoint(model_dir, n, trainer.state())  # restore point
-            if progress:
-                resumed = f", resumed at iteration {trainer.iteration}" if trainer.iteration else ""
-                print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
-                      f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}{resumed}",
-                      flush=True)
-            bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0,
-                                      unit_name="iter")
+        real = reals[n]
+        generator, discriminator = _networks(n, config, real.shape, previous)
+        rng = tf.random.Generator.from_seed(scale_seed(config.seed, n))
+        trainer = ScaleTrainer(model, real, generator, discriminator, config, rng)
+        gc.collect()  # the previous scale's trainer, a reference cycle through its tf.function
+        checkpoint = model_dir_lib.read_checkpoint(model_dir, n) if resume else None
+        if checkpoint is not None:
+            trainer.restore(checkpoint)
+        else:
+            model_dir_lib.write_checkpoint(model_dir, n, trainer.state())  # restore point
+        if progress:
+            print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
+                  f"{generator.nfc} channels, noise_amp {trainer.noise_amp:.4f}"
+                  + (f", resumed at iteration {trainer.iteration}" if trainer.iteration else ""),
+                  flush=True)
+        bar = keras.utils.Progbar(config.niter, verbose=1 if progress else 0, unit_name="iter")
 
-            def on_metrics(i, metrics, n=n, bar=bar):
-                bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
-                if i % log_every == 0 or i + 1 == config.niter:
-                    with writer.as_default():
-                        for name, value in metrics.items():
-                            tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
+        def on_metrics(i, metrics, n=n, bar=bar):
+            bar.update(i + 1, values=list(metrics.items()), finalize=i + 1 == config.niter)
+            if i % log_every == 0 or i + 1 == config.niter:
+                with writer.as_default():
+                    for name, value in metrics.items():
+                        tf.summary.scalar(f"scale_{n:02d}/{name}", value, step=i)
 
-            start = time.time()
-            fit_scale(trainer, config.niter,
-                      save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
-                          model_dir, n, state),
-                      load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
-                      on_metrics=on_metrics, checkpoint_every=checkpoint_every,
-                      stop_requested=stop_requested)
-            trainer.freeze()
-            for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
-                model_dir_lib.update_generator(model_dir, k, model.generators[k])
-            model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
-                                      schedule.sizes[n], z_rec=z_rec if n == 0 else None)
-            model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
-            _summarize_scale(writer, model, trainer, n, time.time() - start)
-            previous = (generator, discriminator)
-            del trainer  # so that its compiled step is freed on leaving the block
+        start = time.time()
+        fit_scale(trainer, config.niter,
+                  save_checkpoint=lambda state, n=n: model_dir_lib.write_checkpoint(
+                      model_dir, n, state),
+                  load_checkpoint=lambda n=n: model_dir_lib.read_checkpoint(model_dir, n),
+                  on_metrics=on_metrics, checkpoint_every=checkpoint_every,
+                  stop_requested=stop_requested)
+        trainer.freeze()
+        for k in range(n - len(trainer.lower), n):  # rewritten before scale n: see resume
+            model_dir_lib.update_generator(model_dir, k, model.generators[k])
+        model_dir_lib.write_scale(model_dir, n, generator, discriminator, trainer.noise_amp,
+                                  schedule.sizes[n], z_rec=z_rec if n == 0 else None)
+        model.add_scale(generator, trainer.noise_amp, schedule.sizes[n])
+        _summarize_scale(writer, model, trainer, n, time.time() - start)
+        previous = (generator, discriminator)
     return model
 
 

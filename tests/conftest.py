@@ -66,7 +66,7 @@ def trained_model(trained_model_dir):
 
 def custom_gradients():
     """The tf.custom_gradient functions in TF's global gradient registry; each keeps the
-    graph it was traced in alive (see trainer.releasing_compiled_steps)."""
+    graph it was traced in alive (see trainer.releasing_traced_gradients)."""
     from tensorflow.python.framework import ops
     return {name for name in ops._gradient_registry._registry
             if name.startswith("CustomGradient-")}

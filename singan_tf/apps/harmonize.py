@@ -13,7 +13,7 @@ from singan_tf import model_dir as model_dir_lib
 from singan_tf.apps import masks
 from singan_tf.config import TrainConfig
 from singan_tf.singan import resize_to
-from singan_tf.trainer import ScaleTrainer, releasing_compiled_steps
+from singan_tf.trainer import ScaleTrainer
 
 
 def harmonize(model, real, naive, mask, start_scale, seed=0,
@@ -35,12 +35,10 @@ def fine_tune(model_dir, naive, iters, num_scales=1):
         real = resize_to(tf.constant(naive[None], tf.float32), model.sizes[n])
         generator = model.generators[n]
         generator.trainable = True
-        with releasing_compiled_steps():
-            scale = ScaleTrainer(model.coarsest(n), real, generator,
-                                 model_dir_lib.load_discriminator(model_dir, n), config, rng)
-            for _ in range(iters):
-                scale.train_iteration()
-            model.noise_amps[n] = scale.noise_amp
-            del scale  # so that its compiled step is freed on leaving the block
+        scale = ScaleTrainer(model.coarsest(n), real, generator,
+                             model_dir_lib.load_discriminator(model_dir, n), config, rng)
+        for _ in range(iters):
+            scale.train_iteration()
         generator.trainable = False
+        model.noise_amps[n] = scale.noise_amp
     return model
