@@ -9,7 +9,7 @@ summaries included) into a temporary directory, so the figure is what a user's
 run peaks at; memory does not depend on the iteration count or the weights.
 `--finest_only` instead runs one trainer of the finest scale on top of untrained
 coarser scales: that scale's own need (a whole run peaks within 70 MiB of it
-at 250 px, since each scale's compiled step is freed: see README, Memory).
+at 250 px, since each scale's compiled step is freed: docs/performance.md).
 Reported: the process's peak resident set size and the peak of TensorFlow's
 CPU allocator (the tensors alive at once; the rest of the RSS is the runtime,
 about 0.5 GiB for TensorFlow itself, and what the allocator holds). The image
@@ -17,34 +17,39 @@ is synthetic (4:3), large enough that max_size decides the sizes.
 """
 
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 
-from absl import app, flags
+from absl import flags
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+from singan_tf import cli
 
-flags.DEFINE_list("max_sizes", ["250", "500"], "Finest-scale sizes to measure.")
-flags.DEFINE_integer("iters", 2, "Iterations per scale (the first one is traced).")
-flags.DEFINE_bool("finest_only", False, "Measure one trainer of the finest scale alone.")
-flags.DEFINE_integer("threads", 2, "TF intra-op threads.")
+FLAGS = cli.flag_values()
+flags.DEFINE_list("max_sizes", ["250", "500"], "Finest-scale sizes to measure.",
+                  flag_values=FLAGS)
+flags.DEFINE_integer("iters", 2, "Iterations per scale (the first one is traced).",
+                     flag_values=FLAGS)
+flags.DEFINE_bool("finest_only", False, "Measure one trainer of the finest scale alone.",
+                  flag_values=FLAGS)
+flags.DEFINE_integer("threads", 2, "TF intra-op threads.", flag_values=FLAGS)
 flags.DEFINE_integer("inter_threads", 0, "TF inter-op threads (0: TF's default, the core "
-                     "count, as training uses).")
-flags.DEFINE_integer("child", 0, "Internal: measure this one max_size in this process.")
-FLAGS = flags.FLAGS
+                     "count, as training uses).", flag_values=FLAGS)
+flags.DEFINE_integer("child", 0, "Internal: measure this one max_size in this process.",
+                     flag_values=FLAGS)
 
 
 def measure(max_size):
-    from singan_tf import models, pyramid, trainer as trainer_lib  # first: sets oneDNN
-    from singan_tf.config import TrainConfig
-    from singan_tf.singan import SinGAN
     import numpy as np
     import tensorflow as tf
+    from singan_tf import models, pyramid
+    from singan_tf.config import TrainConfig
+    from singan_tf.io.model_dir import ModelDir
+    from singan_tf.singan import SinGAN
+    from singan_tf.training import loop
+    from singan_tf.training.step import ScaleTrainer
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_threads)
 
@@ -59,17 +64,18 @@ def measure(max_size):
         rng = tf.random.Generator.from_seed(0)
         frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
         for n in range(schedule.num_scales - 1):
-            generator, _ = trainer_lib._networks(n, config, reals[n].shape, None)
+            generator, _ = loop.scale_networks(n, config, schedule.sizes[n])
             frozen.add_scale(generator, 0.1, schedule.sizes[n])
         n = schedule.num_scales - 1
-        generator, discriminator = trainer_lib._networks(n, config, reals[n].shape, None)
-        trainer = trainer_lib.ScaleTrainer(frozen, reals[n], generator, discriminator, config,
-                                           rng)
+        generator, discriminator = loop.scale_networks(n, config, schedule.sizes[n])
+        trainer = ScaleTrainer(frozen, reals[n], generator, discriminator, config, rng)
         for _ in range(FLAGS.iters):
             float(trainer.train_iteration()["loss_d"])
     else:
-        with tempfile.TemporaryDirectory() as model_dir:
-            trainer_lib.train(image, config, model_dir, progress=False)
+        with tempfile.TemporaryDirectory() as folder:
+            model_dir = ModelDir(folder)
+            model_dir.prepare()
+            loop.train(image, config, model_dir, progress=False)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tensors_mib = tf.config.experimental.get_memory_info("CPU:0")["peak"] / 2**20
     nfc, _ = models.scale_channels(schedule.num_scales - 1, config.nfc, config.min_nfc,
@@ -79,8 +85,7 @@ def measure(max_size):
             "seconds": round(time.perf_counter() - start, 1)}
 
 
-def main(argv):
-    del argv
+def main():
     if FLAGS.child:
         print(json.dumps(measure(FLAGS.child)))
         return
@@ -109,4 +114,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main, FLAGS)

@@ -10,34 +10,33 @@ sampling, its peak during one sample at --scale x --scale, and the difference.
 Run one scale per process: the peak is a process-wide high-water mark.
 """
 
-import os
 import resource
-import sys
 import time
 
-from absl import app, flags
+from absl import flags
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from singan_tf import cli
+from singan_tf.config import TrainConfig
 
-import singan_tf  # noqa: E402,F401 (sets oneDNN before TF loads)
-from singan_tf.config import TrainConfig  # noqa: E402
-from untrained import model_or_untrained  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, official widths).")
-flags.DEFINE_integer("height", 188, "Training image height for the untrained model.")
-flags.DEFINE_integer("width", 250, "Training image width for the untrained model.")
-flags.DEFINE_float("scale", 4.0, "Output size relative to the training size, both directions.")
-flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, official widths).",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("height", 188, "Training image height for the untrained model.",
+                     flag_values=FLAGS)
+flags.DEFINE_integer("width", 250, "Training image width for the untrained model.",
+                     flag_values=FLAGS)
+flags.DEFINE_float("scale", 4.0, "Output size relative to the training size, both directions.",
+                   flag_values=FLAGS)
+flags.DEFINE_integer("threads", 1, "TF intra-op threads.", flag_values=FLAGS)
 
 
 def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def main(argv):
-    del argv
+def main():
+    import tensorflow as tf
+    from untrained import model_or_untrained
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     model = model_or_untrained(FLAGS.model_dir, FLAGS.height, FLAGS.width, TrainConfig())
@@ -54,4 +53,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main, FLAGS)

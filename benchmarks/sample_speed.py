@@ -15,34 +15,35 @@ after a warm-up call. GFLOP/s counts the generators' convolutions only.
 
 import json
 import os
-import sys
 import tempfile
 
-from absl import app, flags
+from absl import flags
+import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from flops import sample_flops
+from singan_tf import cli
+from timing import median_seconds, onednn_settings
 
-from flops import sample_flops  # noqa: E402
-from singan_tf import cli, serving, tflite_export  # noqa: E402
-from singan_tf.litert import TFLiteSampler  # noqa: E402
-from timing import median_seconds, onednn_settings  # noqa: E402
-from untrained import model_or_untrained  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-cli.define_config_flags()
-flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, --flagfile widths).")
-flags.DEFINE_integer("height", 188, "Training image height for the untrained model.")
-flags.DEFINE_integer("width", 250, "Training image width for the untrained model.")
-flags.DEFINE_list("batches", ["1", "16"], "Batch sizes to time.")
-flags.DEFINE_integer("threads", 2, "Threads for every runtime.")
-flags.DEFINE_integer("runs", 10, "Timed calls per figure.")
-flags.DEFINE_string("json", None, "Write the results here as a JSON list.")
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+cli.define_config_flags(FLAGS)
+flags.DEFINE_string("model_dir", None, "A trained model (default: untrained, --flagfile "
+                    "widths).", flag_values=FLAGS)
+flags.DEFINE_integer("height", 188, "Training image height for the untrained model.",
+                     flag_values=FLAGS)
+flags.DEFINE_integer("width", 250, "Training image width for the untrained model.",
+                     flag_values=FLAGS)
+flags.DEFINE_list("batches", ["1", "16"], "Batch sizes to time.", flag_values=FLAGS)
+flags.DEFINE_integer("threads", 2, "Threads for every runtime.", flag_values=FLAGS)
+flags.DEFINE_integer("runs", 10, "Timed calls per figure.", flag_values=FLAGS)
+flags.DEFINE_string("json", None, "Write the results here as a JSON list.", flag_values=FLAGS)
 
 
 def runtimes(model, batch, work_dir):
     """(name, zero-argument call that makes `batch` samples) for each runtime."""
+    import tensorflow as tf
+    from singan_tf.deploy import serving, tflite
+    from singan_tf.deploy.litert import TFLiteSampler
+
     shapes = model.noise_shapes(batch)
     generate = tf.function(lambda: model.generate([tf.random.normal(s) for s in shapes]))
     yield "tensorflow", lambda: generate().numpy()
@@ -54,18 +55,20 @@ def runtimes(model, batch, work_dir):
 
     path = os.path.join(work_dir, f"batch{batch}.tflite")
     with open(path, "wb") as f:
-        f.write(tflite_export.convert(model, batch))
+        f.write(tflite.convert(model, batch))
     sampler = TFLiteSampler(path, num_threads=FLAGS.threads)
     noise = [np.random.default_rng(0).standard_normal(d["shape"], np.float32)
              for d in sampler.inputs]
     yield "tflite", lambda: sampler.run(noise)
 
 
-def main(argv):
-    del argv
+def main():
+    import tensorflow as tf
+    from untrained import model_or_untrained
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    model = model_or_untrained(FLAGS.model_dir, FLAGS.height, FLAGS.width, cli.config_from_flags())
+    model = model_or_untrained(FLAGS.model_dir, FLAGS.height, FLAGS.width,
+                               cli.config_from_flags(FLAGS))
     h, w = model.sizes[-1]
     widths = [g.nfc for g in model.generators]
     print(f"{model.num_scales} scales, output {h}x{w}, widths {widths}, threads {FLAGS.threads}, "
@@ -88,4 +91,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main, FLAGS)

@@ -12,32 +12,32 @@ graph). Also the largest uint8 difference between the two for the same seeds
 
 import json
 import os
-import sys
 
-from absl import app, flags
+from absl import flags
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from singan_tf import cli
+from timing import median_seconds
 
-from singan_tf.litert import TFLiteSampler  # noqa: E402
-from timing import median_seconds  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export: DIR/N/ and DIR.tflite.")
-flags.DEFINE_integer("diff_seeds", 20, "Seeds compared between TFLite and the SavedModel.")
-flags.DEFINE_integer("version", None, "SavedModel version (default: the highest).")
-flags.DEFINE_integer("runs", 20, "Timed calls per runtime.")
-flags.DEFINE_integer("threads", 1, "Threads for both runtimes.")
-flags.DEFINE_string("json", None, "Write the results here as JSON.")
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export: DIR/N/ and DIR.tflite.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("diff_seeds", 20, "Seeds compared between TFLite and the SavedModel.",
+                     flag_values=FLAGS)
+flags.DEFINE_integer("version", None, "SavedModel version (default: the highest).",
+                     flag_values=FLAGS)
+flags.DEFINE_integer("runs", 20, "Timed calls per runtime.", flag_values=FLAGS)
+flags.DEFINE_integer("threads", 1, "Threads for both runtimes.", flag_values=FLAGS)
+flags.DEFINE_string("json", None, "Write the results here as JSON.", flag_values=FLAGS)
 
 
 def dir_size(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
 
 
-def main(argv):
-    del argv
+def main():
+    import tensorflow as tf
+    from singan_tf.deploy.litert import TFLiteSampler
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     versions = [int(e) for e in os.listdir(FLAGS.export_dir) if e.isdigit()]
@@ -71,4 +71,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main, FLAGS)

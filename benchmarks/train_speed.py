@@ -1,8 +1,8 @@
 """Seconds per training iteration at every scale, for any training flags (official default).
 
   python benchmarks/train_speed.py [--image=PATH] [--max_size=128] [--iters=N]
-      [--threads=1] [--inter_threads=THREADS] [--jit_compile] [--iters_per_call=1]
-      [--json=OUT.json] [--flagfile=flags/fast.cfg]
+      [--threads=1] [--inter_threads=THREADS] [--jit_compile] [--json=OUT.json]
+      [--flagfile=flags/fast.cfg]
 
 Training hyperparameters are the train entry point's flags (official
 defaults, except --max_size=128 here), so a preset's flagfile times that preset.
@@ -19,35 +19,29 @@ quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
 import json
 import os
 import resource
-import sys
 import time
 
-from absl import app, flags
+from absl import flags
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from flops import network_flops  # noqa: E402
-from timing import onednn_settings  # noqa: E402
-from singan_tf import cli, imageio, pyramid, trainer as trainer_lib  # noqa: E402 (sets oneDNN)
-from singan_tf.singan import SinGAN  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from flops import network_flops
+from timing import onednn_settings
+from singan_tf import cli
 
 _DEFAULT_IMAGE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
                               "generation", "colusseum.png")
 
-flags.DEFINE_string("image", _DEFAULT_IMAGE, "Training image.")
-cli.define_config_flags()
-flags.FLAGS.set_default("max_size", 128)
-flags.DEFINE_integer("iters", 10, "Timed iterations per scale.")
-flags.DEFINE_integer("threads", 1, "TF intra-op threads.")
+FLAGS = cli.flag_values()
+flags.DEFINE_string("image", _DEFAULT_IMAGE, "Training image.", flag_values=FLAGS)
+cli.define_config_flags(FLAGS)
+FLAGS.set_default("max_size", 128)
+flags.DEFINE_integer("iters", 10, "Timed iterations per scale.", flag_values=FLAGS)
+flags.DEFINE_integer("threads", 1, "TF intra-op threads.", flag_values=FLAGS)
 flags.DEFINE_integer("inter_threads", None, "TF inter-op threads (default: --threads; 0: "
                      "TF's default, the core count, as training uses): independent ops, such "
-                     "as D(real) and D(fake), may then run at once.")
-flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.")
-flags.DEFINE_integer("iters_per_call", 1, "Iterations per compiled call (a tf.range loop).",
-                     lower_bound=1)
-flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.")
-FLAGS = flags.FLAGS
+                     "as D(real) and D(fake), may then run at once.", flag_values=FLAGS)
+flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.", flag_values=FLAGS)
+flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.",
+                    flag_values=FLAGS)
 
 
 def iteration_flops(trainer, frozen, config):
@@ -63,12 +57,14 @@ def iteration_flops(trainer, frozen, config):
     f_d = network_flops(trainer.discriminator, h, w, 1, padded=False)
     chain = sum(network_flops(g, *size, 3, padded=True)
                 for g, size in zip(frozen.generators, frozen.sizes))
-    learning = sum(network_flops(g, *size, 3, padded=True) for g, _, size in trainer.lower)
+    learning = sum(network_flops(g, *size, 3, padded=True)
+                   for g, size in zip(trainer.learning, frozen.sizes[trainer.first:]))
     return (config.dsteps * (chain + f_g + 12 * f_d)
             + config.gsteps * (6 * f_g + 2 * f_d + 6 * learning))
 
 
 def seconds_per_call(call, count):
+    import tensorflow as tf
     start = time.perf_counter()
     for _ in range(count):
         result = call()
@@ -76,28 +72,20 @@ def seconds_per_call(call, count):
     return (time.perf_counter() - start) / count
 
 
-def iterations_per_call(trainer, count):
-    """`count` iterations in one call: a tf.range loop around the iteration."""
-    @tf.function
-    def loop():
-        for _ in tf.range(count):
-            trainer._train_iteration()
-        return trainer.opt_g.iterations
+def main():
+    import tensorflow as tf
+    from singan_tf import pyramid
+    from singan_tf.io import images
+    from singan_tf.singan import SinGAN
+    from singan_tf.training import loop
+    from singan_tf.training.step import ScaleTrainer
 
-    def run():
-        with trainer_lib.lean_graph_rewrites():  # compiled as training compiles
-            return loop()
-    return run
-
-
-def main(argv):
-    del argv
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
     inter_threads = FLAGS.threads if FLAGS.inter_threads is None else FLAGS.inter_threads
     tf.config.threading.set_inter_op_parallelism_threads(inter_threads)
 
-    config = cli.config_from_flags()
-    image = imageio.load_image(FLAGS.image)
+    config = cli.config_from_flags(FLAGS)
+    image = images.load_image(FLAGS.image)
     schedule = pyramid.make_schedule(image.shape[0], image.shape[1], config.min_size,
                                      config.max_size, config.scale_factor)
     reals = pyramid.build_pyramid(image, schedule)
@@ -105,26 +93,21 @@ def main(argv):
     frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
     print(f"{FLAGS.image}: {schedule.num_scales} scales, ratio {schedule.ratio:.3f}, "
           f"threads {FLAGS.threads} (inter-op {inter_threads}), "
-          f"jit_compile {FLAGS.jit_compile}, "
-          f"train_depth {config.train_depth}, iters_per_call {FLAGS.iters_per_call}, "
+          f"jit_compile {FLAGS.jit_compile}, train_depth {config.train_depth}, "
           f"{onednn_settings()}")
     print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'trace s':>8} {'s/iter':>8} "
           f"{'GFLOP/s':>8} {'lower %':>8} {f'{config.niter} iters':>11}")
     results, previous, total = [], None, 0.0
     for n, real in enumerate(reals):
-        generator, discriminator = trainer_lib._networks(n, config, real.shape, previous)
-        trainer = trainer_lib.ScaleTrainer(frozen, real, generator, discriminator, config, rng,
-                                           jit_compile=FLAGS.jit_compile)
-        if FLAGS.iters_per_call > 1:
-            step, calls = iterations_per_call(trainer, FLAGS.iters_per_call), FLAGS.iters
-        else:
-            step, calls = trainer.train_iteration, FLAGS.iters
-        trace = seconds_per_call(step, 1)
-        per_iter = seconds_per_call(step, calls) / FLAGS.iters_per_call
+        generator, discriminator = loop.scale_networks(n, config, schedule.sizes[n], previous)
+        trainer = ScaleTrainer(frozen, real, generator, discriminator, config, rng,
+                               jit_compile=FLAGS.jit_compile)
+        trace = seconds_per_call(trainer.train_iteration, 1)
+        per_iter = seconds_per_call(trainer.train_iteration, FLAGS.iters)
         # The critic steps' fresh samples of the scales below: what no cache can save.
-        lower = tf.function(lambda t=trainer: t.lower_chain(*t.random_base(), training=False))
+        lower = tf.function(lambda t=trainer: t.prev(*t.random_sample(), training=False))
         seconds_per_call(lower, 1)
-        lower_share = config.dsteps * seconds_per_call(lower, calls) / per_iter
+        lower_share = config.dsteps * seconds_per_call(lower, FLAGS.iters) / per_iter
         gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
         projected = per_iter * config.niter + trace
         total += projected
@@ -135,7 +118,7 @@ def main(argv):
                         "s_per_iter": per_iter, "trace_s": trace, "gflops": gflops,
                         "lower_share": lower_share})
         trainer.freeze()
-        frozen.add_scale(generator, trainer.noise_amp, trainer.size)
+        frozen.add_scale(generator, float(trainer.noise_amp), trainer.size)
         previous = (generator, discriminator)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
     print(f"projected full run ({config.niter} iterations per scale): {total / 3600:.2f} h; "
@@ -146,4 +129,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.run(main, FLAGS)

@@ -3,7 +3,8 @@ depend on the weights, so benchmarks need no hours of training."""
 
 import numpy as np
 
-from singan_tf import model_dir as model_dir_lib, models, pyramid
+from singan_tf import models, pyramid
+from singan_tf.io.model_dir import ModelDir
 from singan_tf.singan import SinGAN
 
 
@@ -12,17 +13,15 @@ def untrained(height, width, config):
     schedule = pyramid.make_schedule(height, width, config.min_size, config.max_size,
                                      config.scale_factor)
     model = SinGAN(schedule.ratio, np.zeros([1, *schedule.sizes[0], 1], np.float32))
-    for n, (h, w) in enumerate(schedule.sizes):
+    for n, size in enumerate(schedule.sizes):
         nfc, min_nfc = models.scale_channels(n, config.nfc, config.min_nfc, config.max_nfc)
         generator = models.Generator(nfc, min_nfc, config.num_layer, config.ker_size)
-        placeholder = np.zeros([1, h, w, 3], np.float32)
-        generator(placeholder, placeholder)
-        model.add_scale(generator, 0.1, (h, w))
+        model.add_scale(generator.build_at(size), 0.1, size)
     return model
 
 
 def model_or_untrained(model_dir, height, width, config):
     """The trained model in `model_dir` when given, else `untrained(height, width, config)`."""
     if model_dir:
-        return model_dir_lib.load(model_dir)[0]
+        return ModelDir(model_dir).load()[0]
     return untrained(height, width, config)

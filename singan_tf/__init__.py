@@ -1,13 +1,9 @@
 """singan_tf: SinGAN (Rott Shaham et al., ICCV 2019) in TensorFlow 2 / Keras 3.
 
-Importing the package imports no TensorFlow, so light tools (on-device sampling)
-can live beside the library.
+Importing the package imports no TensorFlow and changes no setting, so light
+tools (on-device sampling, the serving client) live beside the library. The
+commands make their process-wide choices (oneDNN, TensorFlow's log level) in
+`singan_tf.cli`, before TensorFlow loads.
 """
 
-import os
-
-# oneDNN's CPU kernels train 1.6-2x faster here; TF leaves them off by default on
-# some CPUs (AMD). Set before TensorFlow loads; an explicit user setting wins.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,25 +11,33 @@ higher start scales move only finer detail. The GIF loops forever; with
 
 from absl import flags
 
-from singan_tf import cli, model_dir as model_dir_lib
-from singan_tf.apps import animation
+from singan_tf import cli
 
-flags.DEFINE_string("model_dir", None, "A trained model directory.")
-flags.DEFINE_string("out", None, "Where the animated GIF is written.")
-flags.DEFINE_string("frames_dir", None, "Also write the frames as numbered PNGs here.")
-flags.DEFINE_integer("frames", 100, "Number of frames (at least 2).")
-flags.DEFINE_float("fps", 10.0, "Frames per second.")
-flags.DEFINE_float("alpha", 0.1, "Pull of the walk back to the reconstruction noise (0..1).")
-flags.DEFINE_float("beta", 0.9, "Momentum of the walk (0..1; 0.8-0.95 in the reference).")
-flags.DEFINE_integer("start_scale", 0, "First scale whose noise moves (0..N).")
-flags.DEFINE_integer("seed", 0, "Seed of the walk.")
-flags.mark_flags_as_required(["model_dir", "out"])
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A trained model directory.", flag_values=FLAGS)
+flags.DEFINE_string("out", None, "Where the animated GIF is written (.gif).", flag_values=FLAGS)
+flags.DEFINE_string("frames_dir", None, "Also write the frames as numbered PNGs here.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("frames", 100, "Number of frames (at least 2).", flag_values=FLAGS)
+flags.DEFINE_float("fps", 10.0, "Frames per second.", flag_values=FLAGS)
+flags.DEFINE_float("alpha", 0.1, "Pull of the walk back to the reconstruction noise (0..1).",
+                   flag_values=FLAGS)
+flags.DEFINE_float("beta", 0.9, "Momentum of the walk (0..1; 0.8-0.95 in the reference).",
+                   flag_values=FLAGS)
+flags.DEFINE_integer("start_scale", 0, "First scale whose noise moves (0..N).", flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the walk.", flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "out"], flag_values=FLAGS)
 
 
-def main(argv):
-    del argv
-    model, _ = model_dir_lib.load(FLAGS.model_dir)
+def main():
+    from singan_tf.apps import animation  # TensorFlow loads here
+    from singan_tf.io import atomic
+    from singan_tf.io.model_dir import ModelDir
+
+    animation.check_gif_path(FLAGS.out)
+    if FLAGS.frames_dir:
+        atomic.check_writable_dir(FLAGS.frames_dir)
+    model, _ = ModelDir(FLAGS.model_dir).load()
     animation.check_settings(FLAGS.frames, FLAGS.fps, FLAGS.alpha, FLAGS.beta, FLAGS.start_scale,
                              model.num_scales)
     frames = animation.animate(model, FLAGS.frames, FLAGS.alpha, FLAGS.beta, FLAGS.start_scale,
@@ -41,4 +49,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

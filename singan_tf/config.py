@@ -1,6 +1,7 @@
 """Training hyperparameters, with the official SinGAN defaults.
 
-Entry points fill a `TrainConfig` from flags; the library takes the object.
+The commands fill a `TrainConfig` from flags (one flag per field, its help
+text taken from the field); the library takes the object.
 """
 
 import dataclasses
@@ -8,43 +9,53 @@ import dataclasses
 from singan_tf.errors import ConfigError
 
 
+def _field(default, help_text):
+    return dataclasses.field(default=default, metadata={"help": help_text})
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Every knob of one training run. Defaults are the official code's."""
 
     # Pyramid.
-    max_size: int = 250
-    min_size: int = 25
-    scale_factor: float = 0.75
+    max_size: int = _field(250, "Longer side of the finest scale (px).")
+    min_size: int = _field(25, "Shorter side of the coarsest scale (px).")
+    scale_factor: float = _field(
+        0.75, "Nominal ratio between scales; the ratio used is derived from it.")
     # Networks.
-    nfc: int = 32
-    min_nfc: int = 32
-    max_nfc: int = 128
-    num_layer: int = 5
-    ker_size: int = 3
+    nfc: int = _field(32, "Channels at the coarsest scales.")
+    min_nfc: int = _field(32, "Fewest channels of a body block.")
+    max_nfc: int = _field(128, "Cap on channels as they double every 4 scales.")
+    num_layer: int = _field(5, "Convolutions per network.")
+    ker_size: int = _field(3, "Convolution kernel size.")
     # Optimisation.
-    niter: int = 2000
-    lr_g: float = 5e-4
-    lr_d: float = 5e-4
-    beta1: float = 0.5
-    gamma: float = 0.1
-    lr_milestone: int = 1600
-    dsteps: int = 3
-    gsteps: int = 3
-    lambda_grad: float = 0.1
-    alpha: float = 10.0
-    noise_amp: float = 0.1
+    niter: int = _field(2000, "Iterations per scale (each dsteps + gsteps).")
+    lr_g: float = _field(5e-4, "Generator learning rate (Adam).")
+    lr_d: float = _field(5e-4, "Critic learning rate (Adam).")
+    beta1: float = _field(0.5, "Adam beta1.")
+    gamma: float = _field(0.1, "Learning-rate factor at lr_milestone.")
+    lr_milestone: int = _field(1600, "Iteration at which rates drop.")
+    dsteps: int = _field(3, "Critic steps per iteration.")
+    gsteps: int = _field(3, "Generator steps per iteration.")
+    lambda_grad: float = _field(0.1, "Gradient-penalty weight.")
+    alpha: float = _field(10.0, "Reconstruction-loss weight.")
+    noise_amp: float = _field(0.1, "Noise amplitude relative to the RMSE.")
     # Concurrent training (ConSinGAN, Hinz et al. 2021); 1 = the official SinGAN.
-    train_depth: int = 1
-    lr_scale: float = 0.1
-    seed: int = 0
+    train_depth: int = _field(
+        1, "Scales trained at once (ConSinGAN's concurrent training): the newest scale and "
+           "the train_depth - 1 below it. 1 is the official one-at-a-time.")
+    lr_scale: float = _field(
+        0.1, "With train_depth > 1, a scale k steps below the newest learns at "
+             "lr_g * lr_scale**k.")
+    seed: int = _field(0, "Random seed.")
 
     def __post_init__(self):
         c = self
+        patch = c.num_layer * (c.ker_size - 1) + 1
         checks = [
-            (c.min_size >= c.num_layer * (c.ker_size - 1) + 1,
-             f"min_size={c.min_size} must be at least the critic's patch size "
-             f"{c.num_layer * (c.ker_size - 1) + 1} (num_layer * (ker_size - 1) + 1)"),
+            (c.min_size >= patch,
+             f"min_size={c.min_size} must be at least the critic's patch size {patch} "
+             f"(num_layer * (ker_size - 1) + 1)"),
             (c.max_size >= c.min_size, f"max_size={c.max_size} must be at least min_size={c.min_size}"),
             (0.0 < c.scale_factor < 1.0, f"scale_factor={c.scale_factor} must be in (0, 1)"),
             (c.nfc >= 1, f"nfc={c.nfc} must be positive"),
@@ -52,7 +63,8 @@ class TrainConfig:
             (c.max_nfc >= max(c.nfc, c.min_nfc),
              f"max_nfc={c.max_nfc} must be at least nfc={c.nfc} and min_nfc={c.min_nfc}"),
             (c.num_layer >= 2, f"num_layer={c.num_layer} must be at least 2 (head and tail)"),
-            (c.ker_size >= 1 and c.ker_size % 2 == 1, f"ker_size={c.ker_size} must be a positive odd number"),
+            (c.ker_size >= 1 and c.ker_size % 2 == 1,
+             f"ker_size={c.ker_size} must be a positive odd number"),
             (c.niter >= 1, f"niter={c.niter} must be at least 1"),
             (c.lr_g > 0, f"lr_g={c.lr_g} must be positive"),
             (c.lr_d > 0, f"lr_d={c.lr_d} must be positive"),

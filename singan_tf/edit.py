@@ -13,42 +13,53 @@ import os
 
 from absl import flags
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib
-from singan_tf.apps import edit, inputs, masks
+from singan_tf import cli
 
-flags.DEFINE_string("model_dir", None, "A model trained on the image that was edited.")
-flags.DEFINE_string("edited", None, "The edited image.")
-flags.DEFINE_string("mask", None, "Where the edit is (any image; bright = edited).")
-flags.DEFINE_string("out", None, "Where the blended image is written (raw: OUT_raw.png).")
-flags.DEFINE_integer("start_scale", None, "Scale at which the edit is injected (1..N).")
-flags.DEFINE_string("image", None, "The training image (default: the path in model.json).")
-flags.DEFINE_integer("dilation", masks.EDITING_RADIUS, "Mask dilation radius (px).",
-                     lower_bound=0)
-flags.DEFINE_float("blur_sigma", masks.SIGMA, "Mask blur sigma (px).", lower_bound=0.0)
-flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.")
-flags.mark_flags_as_required(["model_dir", "edited", "mask", "out", "start_scale"])
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A model trained on the image that was edited.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("edited", None, "The edited image.", flag_values=FLAGS)
+flags.DEFINE_string("mask", None, "Where the edit is (any image; bright = edited).",
+                    flag_values=FLAGS)
+flags.DEFINE_string("out", None, "Where the blended image is written (raw: OUT_raw.png).",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("start_scale", None, "Scale at which the edit is injected (1..N).",
+                     flag_values=FLAGS)
+flags.DEFINE_string("image", None, "The training image (default: the path in model.json).",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("dilation", 20, "Mask dilation radius (px).", lower_bound=0,
+                     flag_values=FLAGS)
+flags.DEFINE_float("blur_sigma", 5.0, "Mask blur sigma (px).", lower_bound=0.0,
+                   flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.", flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "edited", "mask", "out", "start_scale"],
+                             flag_values=FLAGS)
 
 
 def raw_path(out):
-    return os.path.splitext(out)[0] + "_raw" + os.path.splitext(out)[1]
+    """OUT_raw.EXT beside OUT.EXT: the generator's output before blending."""
+    stem, extension = os.path.splitext(out)
+    return f"{stem}_raw{extension}"
 
 
-def main(argv):
-    del argv
-    imageio.check_output_path(FLAGS.out)
-    model, manifest = model_dir_lib.load(FLAGS.model_dir)
+def main():
+    from singan_tf.apps import injection, inputs  # TensorFlow loads here
+    from singan_tf.io import images
+    from singan_tf.io.model_dir import ModelDir
+
+    images.check_output_path(FLAGS.out)
+    model, manifest = ModelDir(FLAGS.model_dir).load()
     inputs.check_start_scale(model, FLAGS.start_scale)
     size = model.sizes[-1]
     edited = inputs.load_fitted(FLAGS.edited, size, "edited image")
     mask = inputs.load_mask(FLAGS.mask, size)
     real = inputs.load_real(manifest, size, FLAGS.image)
-    blended, raw = edit.edit(model, real, edited, mask, FLAGS.start_scale, FLAGS.seed,
-                             FLAGS.dilation, FLAGS.blur_sigma)
-    imageio.save_image(blended, FLAGS.out)
-    imageio.save_image(raw, raw_path(FLAGS.out))
+    blended, raw = injection.inject_and_blend(model, real, edited, mask, FLAGS.start_scale,
+                                              FLAGS.seed, FLAGS.dilation, FLAGS.blur_sigma)
+    images.save_image(blended, FLAGS.out)
+    images.save_image(raw, raw_path(FLAGS.out))
     print(f"written to {FLAGS.out} and {raw_path(FLAGS.out)}")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

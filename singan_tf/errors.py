@@ -1,4 +1,4 @@
-"""The errors a user can cause: entry points print them as one line."""
+"""The errors a user can cause: the commands print them as one line."""
 
 
 class SinGANError(Exception):
@@ -14,7 +14,11 @@ class ConfigError(SinGANError):
 
 
 class ModelDirError(SinGANError):
-    """A model directory that is missing, incomplete, foreign or in the way."""
+    """A model directory that is missing, incomplete, foreign, locked or in the way."""
+
+
+class WriteError(SinGANError):
+    """An output that could not be written (no space left, permission denied, ...)."""
 
 
 class ServingError(SinGANError):

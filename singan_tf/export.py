@@ -11,33 +11,43 @@ import os
 
 from absl import flags
 
-from singan_tf import cli, model_dir as model_dir_lib, serving, tflite_export
+from singan_tf import cli
+from singan_tf.errors import WriteError
 
-flags.DEFINE_string("model_dir", None, "A trained model directory.")
-flags.DEFINE_string("export_dir", None, "TF Serving model base path, e.g. saved_models/NAME.")
-flags.DEFINE_integer("version", None, "Version to write (default: highest existing + 1).", lower_bound=1)
-flags.DEFINE_bool("tflite", False, "Also write EXPORT_DIR.tflite (builtin ops only).")
-flags.DEFINE_integer("max_batch", 16, "Largest number of seeds one request may ask for.", lower_bound=1)
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A trained model directory.", flag_values=FLAGS)
+flags.DEFINE_string("export_dir", None, "TF Serving model base path, e.g. saved_models/NAME.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("version", None, "Version to write (default: highest existing + 1).",
+                     lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_bool("tflite", False, "Also write EXPORT_DIR.tflite (builtin ops only).",
+                  flag_values=FLAGS)
+flags.DEFINE_integer("max_batch", 16, "Largest number of seeds one request may ask for.",
+                     lower_bound=1, flag_values=FLAGS)
 flags.DEFINE_integer("max_pixels", 4_194_304,
-                     "Largest batch x height x width one request may produce.", lower_bound=1)
-flags.mark_flags_as_required(["model_dir", "export_dir"])
-FLAGS = flags.FLAGS
+                     "Largest batch x height x width one request may produce.", lower_bound=1,
+                     flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "export_dir"], flag_values=FLAGS)
 
 
-def main(argv):
-    del argv
-    model, _ = model_dir_lib.load(FLAGS.model_dir)
+def main():
+    from singan_tf.deploy import serving, tflite  # TensorFlow loads here
+    from singan_tf.io import atomic
+    from singan_tf.io.model_dir import ModelDir
+
     export_dir = FLAGS.export_dir.rstrip("/")
+    atomic.check_writable_dir(export_dir)
+    tflite_path = export_dir + ".tflite"
+    if FLAGS.tflite and os.path.isdir(tflite_path):
+        raise WriteError(f"cannot write {tflite_path}: it is a folder")
+    model, _ = ModelDir(FLAGS.model_dir).load()
     path = serving.save(model, export_dir, FLAGS.version, FLAGS.max_batch, FLAGS.max_pixels)
     print(f"SavedModel written to {path}")
     if FLAGS.tflite:
-        tflite_path = export_dir + ".tflite"
-        tmp_path = tflite_path + ".tmp"
-        with open(tmp_path, "wb") as f:
-            f.write(tflite_export.convert(model))
-        os.replace(tmp_path, tflite_path)
+        with atomic.open_replacing(tflite_path, "wb") as f:
+            f.write(tflite.convert(model))
         print(f"TFLite model written to {tflite_path}")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

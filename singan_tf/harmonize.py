@@ -12,44 +12,54 @@ iterations on the naive image (in memory; the model on disk is unchanged).
 
 from absl import flags
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib
-from singan_tf.apps import harmonize, inputs, masks
+from singan_tf import cli
 
-flags.DEFINE_string("model_dir", None, "A model trained on the background (style) image.")
-flags.DEFINE_string("naive", None, "The training image with the object pasted in.")
-flags.DEFINE_string("mask", None, "Where the object is (any image; bright = object).")
-flags.DEFINE_string("out", None, "Where the harmonized image is written.")
-flags.DEFINE_integer("start_scale", None, "Scale at which the paste is injected (1..N).")
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A model trained on the background (style) image.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("naive", None, "The training image with the object pasted in.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("mask", None, "Where the object is (any image; bright = object).",
+                    flag_values=FLAGS)
+flags.DEFINE_string("out", None, "Where the harmonized image is written.", flag_values=FLAGS)
+flags.DEFINE_integer("start_scale", None, "Scale at which the paste is injected (1..N).",
+                     flag_values=FLAGS)
 flags.DEFINE_integer("fine_tune_iters", 0, "Fine-tune on the naive image first (0 = no).",
-                     lower_bound=0)
+                     lower_bound=0, flag_values=FLAGS)
 flags.DEFINE_integer("fine_tune_scales", 1, "How many of the finest scales to fine-tune.",
-                     lower_bound=1)
-flags.DEFINE_string("image", None, "The training image (default: the path in model.json).")
-flags.DEFINE_integer("dilation", masks.HARMONIZATION_RADIUS, "Mask dilation radius (px).",
-                     lower_bound=0)
-flags.DEFINE_float("blur_sigma", masks.SIGMA, "Mask blur sigma (px).", lower_bound=0.0)
-flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.")
-flags.mark_flags_as_required(["model_dir", "naive", "mask", "out", "start_scale"])
-FLAGS = flags.FLAGS
+                     lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_string("image", None, "The training image (default: the path in model.json).",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("dilation", 7, "Mask dilation radius (px).", lower_bound=0,
+                     flag_values=FLAGS)
+flags.DEFINE_float("blur_sigma", 5.0, "Mask blur sigma (px).", lower_bound=0.0,
+                   flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.", flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "naive", "mask", "out", "start_scale"],
+                             flag_values=FLAGS)
 
 
-def main(argv):
-    del argv
-    imageio.check_output_path(FLAGS.out)
-    model, manifest = model_dir_lib.load(FLAGS.model_dir)
+def main():
+    from singan_tf.apps import fine_tuning, injection, inputs  # TensorFlow loads here
+    from singan_tf.io import images
+    from singan_tf.io.model_dir import ModelDir
+
+    images.check_output_path(FLAGS.out)
+    model_dir = ModelDir(FLAGS.model_dir)
+    model, manifest = model_dir.load()
     inputs.check_start_scale(model, FLAGS.start_scale)
     size = model.sizes[-1]
     naive = inputs.load_fitted(FLAGS.naive, size, "naive image")
     mask = inputs.load_mask(FLAGS.mask, size)
     real = inputs.load_real(manifest, size, FLAGS.image)
     if FLAGS.fine_tune_iters > 0:
-        model = harmonize.fine_tune(FLAGS.model_dir, naive, FLAGS.fine_tune_iters,
-                                    FLAGS.fine_tune_scales)
-    out = harmonize.harmonize(model, real, naive, mask, FLAGS.start_scale, FLAGS.seed,
-                              FLAGS.dilation, FLAGS.blur_sigma)
-    imageio.save_image(out, FLAGS.out)
+        model = fine_tuning.fine_tune(model_dir, naive, FLAGS.fine_tune_iters,
+                                      FLAGS.fine_tune_scales)
+    out, _ = injection.inject_and_blend(model, real, naive, mask, FLAGS.start_scale, FLAGS.seed,
+                                        FLAGS.dilation, FLAGS.blur_sigma)
+    images.save_image(out, FLAGS.out)
     print(f"written to {FLAGS.out}")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

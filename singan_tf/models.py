@@ -8,7 +8,6 @@ critic sees unpadded images and scores every 11x11 patch.
 
 import keras
 import tensorflow as tf
-from tensorflow.python.framework import ops as tf_ops  # the gradient registry: see below
 
 
 def kernel_init():
@@ -64,36 +63,6 @@ class BatchNormalization(keras.layers.BatchNormalization):
         return outputs
 
 
-def _second_derivative_waits_for_its_gradient():
-    """Makes TF's gradient of FusedBatchNormGradV3 start once its incoming gradient exists.
-
-    The gradient penalty differentiates every BatchNormalization twice. TF does
-    the second time by recomputing the first derivative from elementwise ops
-    under a tape of its own; those ops read only first-derivative tensors, ready
-    long before the backward pass reaches them, so the executor ran every
-    layer's recomputation at once and the critic step held about 15
-    activation-sized tensors more than it now does (README, Memory). Under a
-    control dependency on the incoming gradient each layer recomputes when it
-    is reached; the math is TF's own, unchanged. TF has no public way to wrap a
-    registered gradient (tf.RegisterGradient refuses a second one, tapes ignore
-    gradient_override_map), hence its registry.
-    """
-    entry = tf_ops._gradient_registry._registry["FusedBatchNormGradV3"]
-    tf_gradient = entry["type"]
-    if getattr(tf_gradient, "waits_for_its_gradient", False):
-        return
-
-    def gradient(op, *grads):
-        with tf.control_dependencies([g for g in grads if g is not None]):
-            return tf_gradient(op, *grads)
-
-    gradient.waits_for_its_gradient = True
-    entry["type"] = gradient
-
-
-_second_derivative_waits_for_its_gradient()
-
-
 def conv_block(filters, kernel_size, name):
     return keras.Sequential([
         keras.layers.Conv2D(filters, kernel_size, kernel_initializer=kernel_init()),
@@ -140,6 +109,12 @@ class Generator(_ConvStack):
         padded = tf.pad(noisy, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
         return prev + tf.tanh(self.features(padded, training))
 
+    def build_at(self, size):
+        """Creates the weights for (h, w) = `size` inputs (one call on zeros); returns self."""
+        zeros = tf.zeros([1, *size, 3])
+        self(zeros, zeros)
+        return self
+
 
 class Discriminator(_ConvStack):
     """D_n: a WGAN critic map, one score per 11x11 patch ([B, H-10, W-10, 1])."""
@@ -149,3 +124,8 @@ class Discriminator(_ConvStack):
 
     def call(self, images, training=False):
         return self.features(images, training)
+
+    def build_at(self, size):
+        """Creates the weights for (h, w) = `size` inputs (one call on zeros); returns self."""
+        self(tf.zeros([1, *size, 3]))
+        return self

@@ -14,35 +14,45 @@ import os
 
 from absl import flags
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib
-from singan_tf.apps import inputs, paint
+from singan_tf import cli
 
-flags.DEFINE_string("model_dir", None, "A trained model directory.")
-flags.DEFINE_string("paint", None, "The painting (flat colour regions).")
-flags.DEFINE_string("out", None, "Where the output image is written.")
-flags.DEFINE_integer("start_scale", None, "Scale at which the paint is injected (1..N).")
-flags.DEFINE_bool("quantize", False, "Map the paint onto the training image's 5 main colours.")
-flags.DEFINE_string("image", None, "The training image (default: the path in model.json).")
-flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.")
-flags.mark_flags_as_required(["model_dir", "paint", "out", "start_scale"])
-FLAGS = flags.FLAGS
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A trained model directory.", flag_values=FLAGS)
+flags.DEFINE_string("paint", None, "The painting (flat colour regions).", flag_values=FLAGS)
+flags.DEFINE_string("out", None, "Where the output image is written.", flag_values=FLAGS)
+flags.DEFINE_integer("start_scale", None, "Scale at which the paint is injected (1..N).",
+                     flag_values=FLAGS)
+flags.DEFINE_bool("quantize", False, "Map the paint onto the training image's 5 main colours.",
+                  flag_values=FLAGS)
+flags.DEFINE_string("image", None, "The training image (default: the path in model.json).",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the noise at the injected scales.", flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "paint", "out", "start_scale"], flag_values=FLAGS)
 
 
-def main(argv):
-    del argv
-    imageio.check_output_path(FLAGS.out)
-    model, manifest = model_dir_lib.load(FLAGS.model_dir)
+def quantized_path(out):
+    """OUT_quantized.png beside OUT: the paint on the training image's palette."""
+    return os.path.splitext(out)[0] + "_quantized.png"
+
+
+def main():
+    from singan_tf.apps import inputs, paint  # TensorFlow loads here
+    from singan_tf.io import images
+    from singan_tf.io.model_dir import ModelDir
+
+    images.check_output_path(FLAGS.out)
+    model, manifest = ModelDir(FLAGS.model_dir).load()
     inputs.check_start_scale(model, FLAGS.start_scale)
     size = model.sizes[-1]
     painting = inputs.load_fitted(FLAGS.paint, size, "paint")
     if FLAGS.quantize:
         real = inputs.load_real(manifest, size, FLAGS.image)
         painting, _ = paint.quantize(painting, real)
-        imageio.save_image(painting, os.path.splitext(FLAGS.out)[0] + "_quantized.png")
-    imageio.save_image(paint.paint2image(model, painting, FLAGS.start_scale, FLAGS.seed),
-                       FLAGS.out)
+        images.save_image(painting, quantized_path(FLAGS.out))
+    images.save_image(paint.paint2image(model, painting, FLAGS.start_scale, FLAGS.seed),
+                      FLAGS.out)
     print(f"written to {FLAGS.out}")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

@@ -11,50 +11,35 @@ size and aspect ratio; the reconstruction exists only at the training size,
 so they need --start_scale=0.
 """
 
-import os
+from absl import flags
 
-from absl import flags, logging
-import tensorflow as tf
+from singan_tf import cli
 
-from singan_tf import cli, imageio, model_dir as model_dir_lib
-from singan_tf.errors import ConfigError
+FLAGS = cli.flag_values()
+flags.DEFINE_string("model_dir", None, "A trained model directory.", flag_values=FLAGS)
+flags.DEFINE_string("out_dir", None, "Where sample_000.png, sample_001.png, ... are written.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("num_samples", 10, "How many samples.", lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the first sample; sample i uses seed + i.",
+                     flag_values=FLAGS)
+flags.DEFINE_integer("start_scale", 0, "First scale that draws fresh noise (0 = coarsest).",
+                     flag_values=FLAGS)
+flags.DEFINE_float("scale_h", 1.0, "Output height relative to the training image.",
+                   flag_values=FLAGS)
+flags.DEFINE_float("scale_w", 1.0, "Output width relative to the training image.",
+                   flag_values=FLAGS)
+flags.mark_flags_as_required(["model_dir", "out_dir"], flag_values=FLAGS)
 
-flags.DEFINE_string("model_dir", None, "A trained model directory.")
-flags.DEFINE_string("out_dir", None, "Where sample_000.png, sample_001.png, ... are written.")
-flags.DEFINE_integer("num_samples", 10, "How many samples.", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Seed of the first sample; sample i uses seed + i.")
-flags.DEFINE_integer("start_scale", 0, "First scale that draws fresh noise (0 = coarsest).")
-flags.DEFINE_float("scale_h", 1.0, "Output height relative to the training image.")
-flags.DEFINE_float("scale_w", 1.0, "Output width relative to the training image.")
-flags.mark_flags_as_required(["model_dir", "out_dir"])
-FLAGS = flags.FLAGS
 
+def main():
+    from singan_tf.apps import sampling  # TensorFlow loads here
+    from singan_tf.io.model_dir import ModelDir
 
-def main(argv):
-    del argv
-    model, manifest = model_dir_lib.load(FLAGS.model_dir)
-    planned = len(manifest["sizes"])
-    if model.num_scales < planned:
-        logging.warning("model_dir holds %d of %d scales: sampling from the trained ones",
-                        model.num_scales, planned)
-    if not 0 <= FLAGS.start_scale < model.num_scales:
-        raise ConfigError(f"start_scale={FLAGS.start_scale} must be in 0..{model.num_scales - 1}")
-    model.output_size(FLAGS.scale_h, FLAGS.scale_w)  # refuses sizes outside the budget
-    if FLAGS.start_scale > 0 and (FLAGS.scale_h, FLAGS.scale_w) != (1.0, 1.0):
-        raise ConfigError("start_scale > 0 keeps the reconstruction, which exists only at the "
-                          "training size: use --start_scale=0 with --scale_h/--scale_w")
-    os.makedirs(FLAGS.out_dir, exist_ok=True)
-
-    @tf.function
-    def sample(seed):
-        return model.generate(model.seeded_noise(seed, FLAGS.scale_h, FLAGS.scale_w),
-                              start_scale=FLAGS.start_scale)
-
-    for i in range(FLAGS.num_samples):
-        image = sample(tf.constant(FLAGS.seed + i, tf.int64))[0]
-        imageio.save_image(image.numpy(), os.path.join(FLAGS.out_dir, f"sample_{i:03d}.png"))
+    model, _ = ModelDir(FLAGS.model_dir).load(warn_if_partial=True)
+    sampling.write_samples(model, FLAGS.out_dir, FLAGS.num_samples, FLAGS.seed,
+                           FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w)
     print(f"{FLAGS.num_samples} samples written to {FLAGS.out_dir}")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

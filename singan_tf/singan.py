@@ -84,32 +84,32 @@ class SinGAN:
         """Resizes by 1 / r and crops to `size`, as the reference does between scales."""
         return resize.resize(images, size, (1.0 / self.ratio, 1.0 / self.ratio))
 
-    def generate(self, noise, start_scale=0, injected=None):
-        """Runs the pyramid on per-scale `noise`; the one path every application takes.
+    def generate(self, noise, start_scale=0, injected=None, training=False):
+        """Runs the pyramid on per-scale `noise`; the one path every use takes.
 
         noise[n] is [B, h_n, w_n, C] (C = 1 is broadcast over RGB) and sets the
         size at scale n. Below `start_scale` the fixed reconstruction noise
         replaces it, which keeps the training image's layout and varies only
-        finer detail. `injected` ([B, H, W, 3], any size) replaces the output of
-        scale start_scale - 1 (paint-to-image, harmonization, editing): it is
-        resized to that scale's size and the scales from start_scale up refine it.
+        finer detail; `start_scale` may be a tensor (a serving input).
+        `injected` ([B, H, W, 3], any size) replaces the output of scale
+        start_scale - 1 (paint-to-image, harmonization, editing, and training's
+        lower scales on top of the frozen ones): it is resized to that scale's
+        size and the scales from start_scale up refine it. With `training` the
+        generators run in training mode (batch statistics).
         """
-        if injected is not None and not 1 <= start_scale < self.num_scales:
-            raise ValueError(f"injection needs start_scale in 1..{self.num_scales - 1}")
+        if injected is not None and not 1 <= start_scale <= self.num_scales:
+            raise ValueError(f"injection needs start_scale in 1..{self.num_scales}")
         rec_noise = self.reconstruction_noise()
-        images = None
-        for n, (generator, amp) in enumerate(zip(self.generators, self.noise_amps)):
-            if injected is not None and n < start_scale:
-                continue
-            if injected is not None and n == start_scale:
-                images = resize_to(tf.convert_to_tensor(injected, tf.float32),
-                                   _spatial_size(noise[n - 1]))
-            z = noise[n] if n >= start_scale else rec_noise[n]
+        images, first = None, 0
+        if injected is not None:
+            images, first = _resized(injected, _spatial_size(noise[start_scale - 1])), start_scale
+        for n in range(first, self.num_scales):
+            z = _noise_or_reconstruction(n, start_scale, noise[n], rec_noise[n])
             if images is None:
                 prev = tf.zeros(tf.concat([tf.shape(noise[n])[:3], [3]], axis=0))
             else:
                 prev = self.upsample(images, _spatial_size(noise[n]))
-            images = generator(amp * z + prev, prev, training=False)
+            images = self.generators[n](self.noise_amps[n] * z + prev, prev, training=training)
         return images
 
     def inject(self, image, start_scale, seed=0):
@@ -122,12 +122,26 @@ class SinGAN:
         return self.generate(self.reconstruction_noise())
 
 
-
 def resize_to(images, size):
     """Resizes [B, H, W, 3] images to `size` = (h, w), kernel scaled by the size ratio."""
     in_size = _spatial_size(images)
     scale = [tf.cast(size[i], tf.float32) / tf.cast(in_size[i], tf.float32) for i in range(2)]
     return resize.resize(images, size, scale)
+
+
+def _resized(images, size):
+    """`images` at `size`: as they are when they have it already, else `resize_to` it."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    if isinstance(size, tuple) and tuple(images.shape[1:3]) == size:
+        return images
+    return resize_to(images, size)
+
+
+def _noise_or_reconstruction(n, start_scale, z, z_rec):
+    """Scale n's noise: `z` from `start_scale` up, the reconstruction noise below it."""
+    if isinstance(start_scale, int):
+        return z if n >= start_scale else z_rec
+    return tf.cond(n >= start_scale, lambda: z, lambda: z_rec)
 
 
 def _scaled(size, scale):

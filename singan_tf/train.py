@@ -6,65 +6,52 @@
 Every hyperparameter defaults to the official SinGAN value (flags/official.cfg
 states them all). The model directory is written scale by scale, with a
 checkpoint every --checkpoint_every iterations and on Ctrl-C / SIGTERM (after the
-current iteration; a second one ends the process at once);
-TensorBoard summaries go to DIR/logs.
+current iteration; a second one ends the process at once); TensorBoard
+summaries go to DIR/logs.
 """
 
 from absl import flags
 
-from singan_tf import cli, graceful_stop, imageio, model_dir as model_dir_lib, trainer
-from singan_tf.config import TrainConfig
+from singan_tf import cli
 from singan_tf.errors import ConfigError
 
-flags.DEFINE_string("image", None,
-                    "Training image (any format Pillow reads). With --resume, defaults to "
-                    "the image the run started with.")
-flags.DEFINE_string("model_dir", None, "Where the trained model is written.")
-flags.DEFINE_bool("overwrite", False, "Replace a model already in --model_dir.")
-flags.DEFINE_bool("resume", False,
-                  "Continue the interrupted run in --model_dir from its last checkpoint, "
-                  "with the config it started with.")
-flags.DEFINE_integer("checkpoint_every", 100, "Iterations between checkpoints.", lower_bound=1)
+FLAGS = cli.flag_values()
+flags.DEFINE_string("image", None, "Training image (any format Pillow reads). With --resume, "
+                    "defaults to the image the run started with.", flag_values=FLAGS)
+flags.DEFINE_string("model_dir", None, "Where the trained model is written.", flag_values=FLAGS)
+flags.DEFINE_bool("overwrite", False, "Replace a model already in --model_dir.", flag_values=FLAGS)
+flags.DEFINE_bool("resume", False, "Continue the interrupted run in --model_dir from its last "
+                  "checkpoint, with the config it started with.", flag_values=FLAGS)
+flags.DEFINE_integer("checkpoint_every", 100, "Iterations between checkpoints.", lower_bound=1,
+                     flag_values=FLAGS)
 flags.DEFINE_integer("log_every", 10, "Iterations between TensorBoard loss summaries.",
-                     lower_bound=1)
-flags.DEFINE_bool("progress", True, "Show a progress bar per scale.")
-
-cli.define_config_flags()
-
-flags.mark_flags_as_required(["model_dir"])
-FLAGS = flags.FLAGS
+                     lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_bool("progress", True, "Show a progress bar per scale.", flag_values=FLAGS)
+cli.define_config_flags(FLAGS)
+flags.mark_flag_as_required("model_dir", flag_values=FLAGS)
 
 
-def main(argv):
-    del argv
+def main():
+    from singan_tf.io import images  # TensorFlow loads from here on
+    from singan_tf.io.model_dir import ModelDir
+    from singan_tf.training import graceful_stop, loop
+
+    model_dir = ModelDir(FLAGS.model_dir)
     if FLAGS.resume:
-        config, image_path = _resumed_run()
+        config, image_path = model_dir.resumed_run(cli.given_config(FLAGS), FLAGS.image)
+    elif FLAGS.image is None:
+        raise ConfigError("--image is required (unless --resume)")
     else:
-        if FLAGS.image is None:
-            raise ConfigError("--image is required (unless --resume)")
-        config = cli.config_from_flags()
-        image_path = FLAGS.image
-    image = imageio.load_image(image_path)
+        config, image_path = cli.config_from_flags(FLAGS), FLAGS.image
+    image = images.load_image(image_path)
     if not FLAGS.resume:
-        model_dir_lib.prepare(FLAGS.model_dir, overwrite=FLAGS.overwrite)
+        model_dir.prepare(overwrite=FLAGS.overwrite)
     with graceful_stop.on_signals() as stop:
-        trainer.train(image, config, FLAGS.model_dir, image_path=image_path,
-                      progress=FLAGS.progress, log_every=FLAGS.log_every,
-                      checkpoint_every=FLAGS.checkpoint_every, resume=FLAGS.resume,
-                      stop_requested=stop)
+        loop.train(image, config, model_dir, image_path=image_path, progress=FLAGS.progress,
+                   log_every=FLAGS.log_every, checkpoint_every=FLAGS.checkpoint_every,
+                   resume=FLAGS.resume, stop_requested=stop)
     print(f"Model written to {FLAGS.model_dir}")
 
 
-def _resumed_run():
-    """The saved config and image of the run in --model_dir; flags may not contradict them."""
-    manifest = model_dir_lib.read_manifest(FLAGS.model_dir)
-    config = TrainConfig.from_dict(manifest["config"])
-    for name, saved in config.to_dict().items():
-        if FLAGS[name].present and FLAGS[name].value != saved:
-            raise ConfigError(f"--{name}={FLAGS[name].value} differs from the run being resumed "
-                              f"({name}={saved}); --resume keeps the saved config")
-    return config, FLAGS.image or manifest["image"]
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, FLAGS)

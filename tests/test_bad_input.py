@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from singan_tf import imageio, model_dir, pyramid
+from singan_tf import pyramid
 from singan_tf.config import TrainConfig
 from singan_tf.errors import SinGANError
+from singan_tf.io import images
+from singan_tf.io.model_dir import ModelDir
 
 
 def gradient(height, width):
@@ -46,7 +48,7 @@ def write_bytes(tmp, name, data):
 def prepare_for_training(path, **config):
     """What `singan_tf.train` checks before it trains."""
     config = TrainConfig(**config)
-    image = imageio.load_image(path)
+    image = images.load_image(path)
     pyramid.make_schedule(image.shape[0], image.shape[1], config.min_size, config.max_size,
                           config.scale_factor)
     return image
@@ -138,8 +140,8 @@ def test_training_inputs(tmp_path, make, config, expected):
 
 
 def test_odd_inputs_keep_their_content(tmp_path):
-    assert imageio.load_image(exif_rotated(tmp_path)).shape == (80, 60, 3)  # orientation applied
-    first = imageio.load_image(animated_gif(tmp_path))
+    assert images.load_image(exif_rotated(tmp_path)).shape == (80, 60, 3)  # orientation applied
+    first = images.load_image(animated_gif(tmp_path))
     pixels = (first + 1) * 127.5  # the first frame, not the second (its negative)
     assert np.abs(pixels - gradient(60, 80)).mean() < np.abs(pixels - (255 - gradient(60, 80))).mean() / 4
 
@@ -165,13 +167,13 @@ def test_model_directories(trained_model_dir, tmp_path, damage, expected):
     shutil.copytree(trained_model_dir, path)
     damage(path)
     with pytest.raises(SinGANError, match=expected):
-        model_dir.load(path)
+        ModelDir(path).load()
 
 
 def test_model_dir_that_is_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(SinGANError, match="is a file"):
-        model_dir.prepare(str(tmp_path / "file"))
+        ModelDir(str(tmp_path / "file")).prepare()
 
 
 def test_the_table_is_at_least_25_rows():

@@ -1,14 +1,15 @@
 """Hyperparameters: official defaults, and values that cannot work are refused."""
 
+import dataclasses
 import os
-import re
 
+from absl import flags
 import pytest
 
+from conftest import REPO
+from singan_tf import cli
 from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError
-
-FLAGS_DIR = os.path.join(os.path.dirname(__file__), "..", "flags")
 
 
 def test_defaults_are_the_official_ones():
@@ -19,34 +20,35 @@ def test_defaults_are_the_official_ones():
     assert (c.dsteps, c.gsteps, c.lambda_grad, c.alpha, c.noise_amp) == (3, 3, 0.1, 10.0, 0.1)
 
 
-def read_flagfile(name):
-    values = {}
-    for line in open(os.path.join(FLAGS_DIR, name)):
-        match = re.match(r"--(\w+)=(\S+)", line.strip())
-        if match:
-            values[match.group(1)] = match.group(2)
-    return values
+def preset(name):
+    """The flags of flags/NAME as absl reads them: the config flags only."""
+    values = flags.FlagValues()
+    cli.define_config_flags(values)
+    return cli.read_flagfile(os.path.join(REPO, "flags", name), values)
 
 
 def test_official_flagfile_states_every_default():
-    values = read_flagfile("official.cfg")
-    defaults = TrainConfig().to_dict()
-    assert set(values) == set(defaults)
-    for name, text in values.items():
-        assert type(defaults[name])(text) == defaults[name], name
+    values = preset("official.cfg")
+    assert cli.given_config(values) == TrainConfig().to_dict()
 
 
 @pytest.mark.parametrize("name", ["quick.cfg", "fast.cfg"])
 def test_presets_are_valid_configs(name):
-    values = read_flagfile(name)
-    defaults = TrainConfig().to_dict()
-    config = TrainConfig(**{k: type(defaults[k])(v) for k, v in values.items()})
+    config = cli.config_from_flags(preset(name))
     assert config.lr_milestone == config.niter * 4 // 5  # the drop at the official 80 %
 
 
 def test_fast_preset_trains_concurrently_at_full_size():
-    values = read_flagfile("fast.cfg")
-    assert (values["max_size"], values["train_depth"], values["lr_scale"]) == ("250", "3", "0.1")
+    config = cli.config_from_flags(preset("fast.cfg"))
+    assert (config.max_size, config.train_depth, config.lr_scale) == (250, 3, 0.1)
+
+
+def test_every_field_has_a_flag_with_its_help():
+    values = flags.FlagValues()
+    cli.define_config_flags(values)
+    for field in dataclasses.fields(TrainConfig):
+        assert values[field.name].default == field.default
+        assert values[field.name].help == field.metadata["help"]
 
 
 @pytest.mark.parametrize("change", [

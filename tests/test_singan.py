@@ -1,8 +1,12 @@
 """The generation path: noise in, images out, reconstruction below the start scale."""
 
+import math
+
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from singan_tf import resize
 
 
 def test_noise_is_single_channel_at_the_coarsest_scale(trained_model):
@@ -20,11 +24,14 @@ def test_same_seed_same_image_other_seed_other_image(trained_model):
     assert np.abs(a - c).mean() > 1e-3
 
 
-def test_batched_noise_gives_a_batch(trained_model):
+def test_a_batch_is_its_images_generated_one_by_one(trained_model):
     noise = [tf.random.normal(s, seed=1) for s in trained_model.noise_shapes(batch=3)]
-    images = trained_model.generate(noise)
+    images = trained_model.generate(noise).numpy()
     assert images.shape == (3, 32, 32, 3)
-    assert np.all(np.abs(images.numpy()) < 3)
+    for b in range(3):
+        alone = trained_model.generate([z[b:b + 1] for z in noise]).numpy()
+        np.testing.assert_allclose(images[b:b + 1], alone, atol=1e-5)
+    assert np.abs(images[0] - images[1]).mean() > 1e-3
 
 
 def test_start_scale_keeps_the_reconstruction_below_it(trained_model):
@@ -44,9 +51,18 @@ def test_start_scale_keeps_the_reconstruction_below_it(trained_model):
 
 
 def test_upsample_resizes_by_the_inverse_ratio_and_crops(trained_model):
+    """As the reference: imresize(x, 1 / r), whose output is ceil(21 / r), then the top-left
+    crop to the next scale's size (here one pixel less than the full resize)."""
     images = tf.random.normal([1, 21, 21, 3], seed=2)
-    up = trained_model.upsample(images, (24, 24))
-    assert up.shape == (1, 24, 24, 3)
+    r = trained_model.ratio
+    full_size = math.ceil(21 / r)
+    assert full_size == 25
+    full = resize.resize(images, (full_size, full_size), (1 / r, 1 / r)).numpy()
+    up = trained_model.upsample(images, (24, 24)).numpy()
+    np.testing.assert_allclose(up, full[:, :24, :24], atol=1e-6)
+    # The kernel scale is 1 / r, not the size ratio 24 / 21.
+    by_size = resize.resize(images, (24, 24), (24 / 21, 24 / 21)).numpy()
+    assert np.abs(up - by_size).max() > 1e-3
 
 
 def test_coarsest_shares_generators(trained_model):

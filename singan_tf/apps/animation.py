@@ -14,8 +14,8 @@ import numpy as np
 from PIL import Image
 import tensorflow as tf
 
-from singan_tf import imageio
-from singan_tf.errors import ConfigError
+from singan_tf.errors import ConfigError, ImageError
+from singan_tf.io import atomic, images
 
 
 def check_settings(frames, fps, alpha, beta, start_scale, num_scales):
@@ -62,18 +62,26 @@ def animate(model, frames=100, alpha=0.1, beta=0.9, start_scale=0, seed=0, batch
         for i in range(0, frames, batch)])
 
 
+def check_gif_path(path):
+    """Refuses, before any work, an output that is not a writable .gif file."""
+    if os.path.splitext(path)[1].lower() != ".gif":
+        raise ImageError(f"an animation is written as a GIF: {path} needs the extension .gif")
+    atomic.check_writable(path)
+
+
 def save_gif(frames, path, fps):
     """Writes [frames, H, W, 3] frames as a looping GIF (Pillow quantises each frame)."""
-    images = [Image.fromarray(frame) for frame in imageio.to_uint8(frames)]
-    directory, name = os.path.split(os.path.abspath(path))
-    tmp_path = os.path.join(directory, f".{name}.tmp")
-    images[0].save(tmp_path, format="GIF", save_all=True, append_images=images[1:],
-                   duration=round(1000 / fps), loop=0)
-    os.replace(tmp_path, path)
+    pictures = [Image.fromarray(frame) for frame in images.to_uint8(frames)]
+    with atomic.replacing(path) as tmp:
+        pictures[0].save(tmp, format="GIF", save_all=True, append_images=pictures[1:],
+                         duration=round(1000 / fps), loop=0)
 
 
 def save_frames(frames, directory):
     """Writes frame_000.png, frame_001.png, ... into `directory`."""
-    os.makedirs(directory, exist_ok=True)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as e:
+        raise atomic.write_error(directory, e) from e
     for i, frame in enumerate(frames):
-        imageio.save_image(frame, os.path.join(directory, f"frame_{i:03d}.png"))
+        images.save_image(frame, os.path.join(directory, f"frame_{i:03d}.png"))

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from singan_tf import imageio
+from singan_tf.io import images
 from singan_tf.errors import ConfigError, ImageError
 from singan_tf.singan import resize_to
 
@@ -34,12 +34,12 @@ def fit(pixels, size, what="image"):
 
 def load_fitted(path, size, what="image"):
     """Reads an image file as [H, W, 3] in [-1, 1] at the model's `size`."""
-    return fit(imageio.load_image(path), size, f"{what} {path}")
+    return fit(images.load_image(path), size, f"{what} {path}")
 
 
 def load_mask(path, size):
     """Reads any 8-bit (or wider) image as a binary [H, W] mask: 1 where brighter than 50 %."""
-    gray = imageio.load_image(path).mean(axis=-1, keepdims=True)
+    gray = images.load_image(path).mean(axis=-1, keepdims=True)
     return (fit(gray, size, f"mask {path}")[..., 0] > 0.0).astype(np.float32)
 
 

@@ -9,10 +9,6 @@ at 4 sigma like skimage) and stretches it to [0, 1]; the output is
 import numpy as np
 import tensorflow as tf
 
-HARMONIZATION_RADIUS = 7
-EDITING_RADIUS = 20
-SIGMA = 5.0
-
 
 def dilate(mask, radius):
     """Binary [H, W] mask dilated by a disk of `radius` pixels (grey dilation)."""
@@ -37,7 +33,7 @@ def blur(mask, sigma):
     return blurred[0, :, :, 0].numpy()
 
 
-def soft_mask(mask, radius, sigma=SIGMA):
+def soft_mask(mask, radius, sigma):
     """The blend weight in [0, 1]: `mask` dilated, blurred and stretched to the full range."""
     weight = blur(dilate(mask, radius), sigma)
     low, high = weight.min(), weight.max()

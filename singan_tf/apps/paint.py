@@ -9,15 +9,15 @@ scale K on the quantised image; here the trained pyramid is used as it is.)
 import numpy as np
 from PIL import Image
 
-from singan_tf import imageio
+from singan_tf.io import images
 
 COLORS = 5
 
 
 def quantize(paint, real, colors=COLORS):
     """(paint on the real image's palette, the real image in those colours), both [H, W, 3]."""
-    real_q = Image.fromarray(imageio.to_uint8(real)).quantize(colors=colors, kmeans=colors)
-    paint_q = Image.fromarray(imageio.to_uint8(paint)).quantize(palette=real_q,
+    real_q = Image.fromarray(images.to_uint8(real)).quantize(colors=colors, kmeans=colors)
+    paint_q = Image.fromarray(images.to_uint8(paint)).quantize(palette=real_q,
                                                                 dither=Image.Dither.NONE)
     return tuple(np.asarray(q.convert("RGB"), np.float32) / 127.5 - 1.0 for q in (paint_q, real_q))
 

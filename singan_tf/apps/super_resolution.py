@@ -6,6 +6,8 @@ k = round(log(factor) / log(2^(1/3))) (6 for x4), its logarithms truncated
 (adjust_scales2image_SR). Then k times: upsample by factor^(1/k) and run G_N
 with zero noise. That chain is a SinGAN whose scales all share G_N, so it runs
 on the one generation path with the low-res image injected at its start.
+`load_or_train` gives the model: the one in the model directory, its
+interrupted training resumed, or one trained there.
 """
 
 import dataclasses
@@ -14,9 +16,10 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from singan_tf import imageio, pyramid, trainer
+from singan_tf import pyramid
 from singan_tf.errors import ConfigError
 from singan_tf.singan import SinGAN
+from singan_tf.training import loop
 
 MIN_SIZE = 18
 ALPHA = 100.0
@@ -48,12 +51,32 @@ def schedule(height, width, config):
 
 def train(image, config, factor, model_dir, image_path="", progress=True, resume=False,
           stop_requested=lambda: False):
-    """Trains an SR model on the low-res `image` into a prepared `model_dir` (or, with
-    `resume`, continues the interrupted run there)."""
+    """Trains an SR model on the low-res `image` into a prepared `model_dir` (a ModelDir; or,
+    with `resume`, continues the interrupted run there)."""
     config = training_config(config, factor)
     plan = schedule(image.shape[0], image.shape[1], config)
-    return trainer.train(image, config, model_dir, image_path=image_path, progress=progress,
-                         schedule=plan, resume=resume, stop_requested=stop_requested)
+    return loop.train(image, config, model_dir, image_path=image_path, progress=progress,
+                      schedule=plan, resume=resume, stop_requested=stop_requested)
+
+
+def load_or_train(image, factor, model_dir, config, given=None, image_path="", progress=True,
+                  stop_requested=lambda: False):
+    """(model, how): the complete model in `model_dir` ("loaded"), its interrupted training
+    continued ("resumed": `given` config values and `factor` must be the run's), or one
+    trained there with `config` ("trained")."""
+    if model_dir.has_manifest():
+        if model_dir.is_complete():
+            return model_dir.load()[0], "loaded"
+        saved, _ = model_dir.resumed_run(given or {})
+        if not math.isclose(training_config(saved, factor).scale_factor, saved.scale_factor):
+            raise ConfigError(f"--factor={factor} is not the factor the interrupted run in "
+                              f"{model_dir.path} trains for: pass the same factor to resume it, "
+                              f"or another --model_dir")
+        return train(image, saved, factor, model_dir, image_path=image_path, progress=progress,
+                     resume=True, stop_requested=stop_requested), "resumed"
+    model_dir.prepare()
+    return train(image, config, factor, model_dir, image_path=image_path, progress=progress,
+                 stop_requested=stop_requested), "trained"
 
 
 def output_sizes(height, width, factor):
@@ -73,9 +96,3 @@ def super_resolve(model, image, factor):
         chain.add_scale(model.generators[-1], model.noise_amps[-1], size)
     noise = [tf.zeros([1, *size, 3]) for size in chain.sizes]
     return chain.generate(noise, start_scale=1, injected=image[None])[0].numpy()
-
-
-def psnr(image, reference):
-    """PSNR in dB of two [H, W, 3] images in [-1, 1], compared as 8-bit pixels."""
-    return float(tf.image.psnr(imageio.to_uint8(image).astype(np.float32),
-                               imageio.to_uint8(reference).astype(np.float32), max_val=255.0))

@@ -1,0 +1,1 @@
+"""Deployment: the SavedModel for TF Serving, TFLite conversion, on-device sampling, clients."""

@@ -1,0 +1,218 @@
+"""One scale's WGAN-GP game: the compiled training iteration of G_n and D_n.
+
+One iteration at scale n is `dsteps` critic steps, each against a fake made
+from the iteration's noise on top of a fresh random sample of the coarser
+scales, then `gsteps` generator steps (adversarial + alpha * reconstruction
+loss), the fake regenerated in each. The whole iteration is one compiled
+`tf.function` call. The scales below are frozen, or (concurrent training,
+`train_depth` > 1) the nearest of them keep learning.
+
+Every random draw of scale n comes from the trainer's generator, seeded from
+(seed, n), and `state()` holds everything an iteration changes, so a run
+restored from any state continues exactly as the uninterrupted run would.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from singan_tf import losses, tf_compat
+
+
+class SteppedRate(keras.optimizers.schedules.LearningRateSchedule):
+    """base, x gamma from step `milestone` on, x `factor` (lowered after a divergence)."""
+
+    def __init__(self, base, milestone, gamma, factor):
+        self.base, self.milestone, self.gamma, self.factor = base, milestone, gamma, factor
+
+    def __call__(self, step):
+        decay = tf.where(step >= self.milestone, self.gamma, 1.0)
+        return self.base * decay * self.factor
+
+
+def adam(learning_rate, config, steps_per_iteration, factor=1.0):
+    """Adam with the official betas and a x`gamma` drop at iteration `lr_milestone`."""
+    rate = SteppedRate(learning_rate, config.lr_milestone * steps_per_iteration, config.gamma,
+                       factor)
+    return keras.optimizers.Adam(rate, beta_1=config.beta1, beta_2=0.999, epsilon=1e-8)
+
+
+def scale_seed(seed, n):
+    """The seed of everything random at scale n (weights, noise, mixing)."""
+    return seed * 1000 + n + 1
+
+
+def _no_image():
+    """Stands for the frozen scales' output when there are none (a loop variable needs a tensor)."""
+    return tf.zeros([0])
+
+
+def _after(gradients):
+    """Ops created in this context wait for `gradients`: a loss term whose gradient is
+    taken from a tape of its own (as the official code's separate backward() calls) then
+    starts its forward pass only once the previous term's gradients are done, so the two
+    never hold their activations at the same time."""
+    return tf.control_dependencies([g for g in tf.nest.flatten(gradients) if g is not None])
+
+
+def _add_gradients(first, second):
+    """Sums two lists of gradients; None (a variable that one term does not reach, such as
+    the critic's last bias in the penalty) counts as zero."""
+    return [b if a is None else a if b is None else a + b for a, b in zip(first, second)]
+
+
+class ScaleTrainer:
+    """Trains G_n and D_n of scale n = `lower.num_scales` on the real image at that scale.
+
+    `lower` is the pyramid of the scales below (a SinGAN). With
+    config.train_depth > 1 (ConSinGAN's concurrent training) the generators of
+    the train_depth - 1 scales below n learn too, k scales down at
+    lr_g * lr_scale**k; the fakes and the reconstruction then run through them
+    inside the generator step so their gradients flow. train_depth 1 is the
+    official SinGAN: every scale below n is frozen. The noise amplitude of
+    scale n is state (a variable), computed here from the reconstruction error.
+    """
+
+    def __init__(self, lower, real, generator, discriminator, config, rng, jit_compile=False):
+        tf_compat.install_training_workarounds()
+        self.lower, self.real = lower, real
+        self.generator, self.discriminator = generator, discriminator
+        self.config, self.rng = config, rng
+        self.scale = n = lower.num_scales
+        self.size = tuple(real.shape[1:3])
+        self.first = first = max(n - config.train_depth + 1, 0)  # the lowest learning scale
+        self.frozen = lower.coarsest(first)
+        self.learning = lower.generators[first:]
+        for g in self.learning:
+            g.trainable = True
+        h, w = self.size
+        self.noise_shape = [1, h, w, 1 if n == 0 else 3]
+        self.z_rec = lower.z_rec if n == 0 else tf.zeros(self.noise_shape)
+        # The frozen scales reconstruct deterministically: compute their part once.
+        self.base_rec = self.frozen.reconstruct() if first > 0 else _no_image()
+        self.prev_rec = self.prev(self.base_rec, lower.reconstruction_noise(), training=False)
+        amp = 1.0 if n == 0 else config.noise_amp * math.sqrt(
+            float(losses.reconstruction_loss(self.prev_rec, real)))
+        self.noise_amp = tf.Variable(amp, trainable=False, dtype=tf.float32)
+        self.lr_factor = tf.Variable(1.0, trainable=False)
+        self.opt_g = adam(config.lr_g, config, config.gsteps, self.lr_factor)
+        self.opt_d = adam(config.lr_d, config, config.dsteps, self.lr_factor)
+        self.opt_learning = [adam(config.lr_g * config.lr_scale ** (n - k), config, config.gsteps,
+                                  self.lr_factor) for k in range(first, n)]
+        self.opt_g.build(generator.trainable_variables)
+        self.opt_d.build(discriminator.trainable_variables)
+        for opt, g in zip(self.opt_learning, self.learning):
+            opt.build(g.trainable_variables)
+        # Plain graph code (its two loops are tf.while_loop): AutoGraph's conversion would
+        # add about a second to every scale's trace.
+        self._compiled_iteration = tf.function(self._train_iteration, jit_compile=jit_compile,
+                                               autograph=False)
+
+    def train_iteration(self):
+        """One compiled iteration; returns its losses as scalar tensors."""
+        with tf_compat.lean_graph_rewrites(), tf_compat.releasing_traced_gradients():
+            return self._compiled_iteration()
+
+    @property
+    def iteration(self):
+        """Completed iterations, read from the optimizer so it always matches the weights."""
+        return int(self.opt_g.iterations) // self.config.gsteps
+
+    def freeze(self):
+        """Ends concurrent training: the scales below n are frozen again."""
+        for g in self.learning:
+            g.trainable = False
+
+    def prev(self, base, noise, training=True):
+        """What G_n refines: the learning scales below n on top of `base` (the frozen
+        scales' output, unused when there are none) with `noise` (all scales below n),
+        upsampled to scale n."""
+        if self.scale == 0:
+            return tf.zeros([1, *self.size, 3])
+        images = self.lower.generate(noise, self.first, base if self.first else None, training)
+        return self.lower.upsample(images, self.size)
+
+    def random_sample(self):
+        """Fresh noise for every scale below n, and the frozen scales' output on it."""
+        noise = [self.rng.normal(shape) for shape in self.lower.noise_shapes()]
+        base = self.frozen.generate(noise[:self.first]) if self.first else _no_image()
+        return base, noise
+
+    def _zero_sample(self):
+        """Zeros shaped like random_sample()'s result: the critic loop's initial value."""
+        base = tf.zeros([1, *self.frozen.sizes[-1], 3]) if self.first else _no_image()
+        return base, [tf.zeros(shape) for shape in self.lower.noise_shapes()]
+
+    def critic_step(self, z):
+        G, D, c = self.generator, self.discriminator, self.config
+        sample = self.random_sample()
+        prev = self.prev(*sample)
+        fake = G(self.noise_amp * z + prev, prev, training=True)
+        mix = self.rng.uniform([])
+        with tf.GradientTape() as tape:
+            wasserstein = losses.critic_loss(D(self.real, training=True), D(fake, training=True))
+        wasserstein_grads = tape.gradient(wasserstein, D.trainable_variables)
+        with _after(wasserstein_grads), tf.GradientTape() as tape:
+            penalty = losses.gradient_penalty(
+                lambda x: D(x, training=True), self.real, fake, mix)
+            scaled_penalty = c.lambda_grad * penalty
+        penalty_grads = tape.gradient(scaled_penalty, D.trainable_variables)
+        self.opt_d.apply(_add_gradients(wasserstein_grads, penalty_grads), D.trainable_variables)
+        return sample, wasserstein + scaled_penalty, penalty
+
+    def generator_step(self, z, sample):
+        """Adversarial + alpha * reconstruction, on the fake of the last critic step's sample."""
+        G, D, c = self.generator, self.discriminator, self.config
+        networks = [G] + self.learning
+        with tf.GradientTape() as tape:
+            prev = self.prev(*sample)
+            fake = G(self.noise_amp * z + prev, prev, training=True)  # regenerated every step
+            adversarial = losses.adversarial_loss(D(fake, training=True))
+            prev_rec = (self.prev(self.base_rec, self.lower.reconstruction_noise())
+                        if self.learning else self.prev_rec)
+            reconstruction = G(self.noise_amp * self.z_rec + prev_rec, prev_rec, training=True)
+            rec_loss = losses.reconstruction_loss(reconstruction, self.real)
+            loss = adversarial + c.alpha * rec_loss
+        grads = tape.gradient(loss, [net.trainable_variables for net in networks])
+        for opt, net, grad in zip([self.opt_g] + self.opt_learning, networks, grads):
+            opt.apply(grad, net.trainable_variables)
+        return loss, rec_loss
+
+    def _train_iteration(self):
+        """One iteration: dsteps critic steps, then gsteps generator steps, all on one noise map."""
+        z = self.rng.normal(self.noise_shape)
+        zero = tf.constant(0.0)
+
+        def critic_steps(i, sample, loss_d, penalty):
+            return (i + 1, *self.critic_step(z))
+
+        def generator_steps(i, loss_g, rec_loss):
+            return (i + 1, *self.generator_step(z, sample))
+
+        _, sample, loss_d, penalty = tf.while_loop(
+            lambda i, *_: i < self.config.dsteps, critic_steps,
+            (tf.constant(0), self._zero_sample(), zero, zero))
+        _, loss_g, rec_loss = tf.while_loop(
+            lambda i, *_: i < self.config.gsteps, generator_steps, (tf.constant(0), zero, zero))
+        return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
+
+    def _state_variables(self):
+        """Every variable an iteration changes (and the noise amplitude), by a stable name."""
+        groups = {"g": self.generator.weights, "d": self.discriminator.weights,
+                  "opt_g": self.opt_g.variables, "opt_d": self.opt_d.variables}
+        for k, (g, opt) in enumerate(zip(self.learning, self.opt_learning)):
+            groups.update({f"lower{k}": g.weights, f"opt_lower{k}": opt.variables})
+        named = {f"{k}_{i}": v for k, vs in groups.items() for i, v in enumerate(vs)}
+        return {**named, "rng": self.rng.state, "lr_factor": self.lr_factor,
+                "noise_amp": self.noise_amp}
+
+    def state(self):
+        """The training state as named numpy arrays (what a checkpoint holds)."""
+        return {name: v.numpy() for name, v in self._state_variables().items()}
+
+    def restore(self, arrays):
+        """Sets the state of `state()`, at any time."""
+        for name, v in self._state_variables().items():
+            v.assign(arrays[name])

@@ -1,0 +1,181 @@
+"""The compiled iteration of one scale: rates, noise, fresh samples, exact state, concurrency."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from singan_tf import losses, pyramid
+from singan_tf.config import TrainConfig
+from singan_tf.io import images
+from singan_tf.io.model_dir import ModelDir
+from singan_tf.singan import SinGAN
+from singan_tf.training import step
+from singan_tf.training.loop import scale_networks
+
+
+def test_learning_rate_drops_by_gamma_at_the_milestone_iteration():
+    config = TrainConfig(lr_milestone=1600, gamma=0.1)
+    optimizer = step.adam(5e-4, config, steps_per_iteration=3)
+    schedule = optimizer._learning_rate
+    assert float(schedule(1600 * 3 - 1)) == pytest.approx(5e-4)  # last step of iteration 1599
+    assert float(schedule(1600 * 3)) == pytest.approx(5e-5)  # first step of iteration 1600
+    assert optimizer.beta_1 == 0.5 and optimizer.beta_2 == 0.999
+
+
+@pytest.fixture(scope="module")
+def coarsest_trainer(tiny_image):
+    """A trainer for scale 0 of the tiny image, compiled once, and its initial state."""
+    config = TrainConfig(max_size=32, min_size=20, niter=1, seed=5)
+    schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
+    real = pyramid.build_pyramid(tiny_image, schedule)[0]
+    rng = tf.random.Generator.from_seed(config.seed)
+    lower = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
+    trainer = step.ScaleTrainer(lower, real, *scale_networks(0, config, schedule.sizes[0]),
+                                config, rng)
+    return trainer, trainer.state()
+
+
+@pytest.fixture
+def coarsest(coarsest_trainer):
+    """The scale-0 trainer at its initial state, whatever earlier tests did with it."""
+    trainer, initial = coarsest_trainer
+    trainer.restore(initial)
+    return trainer
+
+
+def test_reconstruction_error_falls_during_training(coarsest):
+    history = [float(coarsest.train_iteration()["rec"]) for _ in range(25)]
+    assert np.mean(history[-5:]) < 0.5 * np.mean(history[:3])
+    assert all(np.isfinite(history))
+
+
+def test_coarsest_scale_uses_unit_noise_and_keeps_its_reconstruction_noise(coarsest):
+    assert float(coarsest.noise_amp) == 1.0
+    assert coarsest.noise_shape[-1] == 1  # single channel, broadcast over RGB
+    assert coarsest.z_rec is coarsest.lower.z_rec
+    z_before = coarsest.z_rec.numpy().copy()
+    for _ in range(3):
+        coarsest.train_iteration()
+    np.testing.assert_array_equal(coarsest.z_rec.numpy(), z_before)
+    np.testing.assert_array_equal(coarsest.lower.z_rec.numpy(), z_before)
+
+
+def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
+        trained_model, tiny_image_path, tiny_config):
+    schedule = pyramid.make_schedule(32, 32, tiny_config.min_size, tiny_config.max_size,
+                                     tiny_config.scale_factor)
+    reals = pyramid.build_pyramid(images.load_image(tiny_image_path), schedule)
+    for n in range(1, trained_model.num_scales):
+        lower = trained_model.coarsest(n)
+        upsampled = lower.upsample(lower.reconstruct(), trained_model.sizes[n])
+        rmse = np.sqrt(float(losses.reconstruction_loss(upsampled, reals[n])))
+        assert trained_model.noise_amps[n] == pytest.approx(0.1 * rmse, rel=1e-4)
+
+
+def test_lower_sample_is_fresh_for_every_critic_step(trained_model, tiny_image, tiny_config):
+    schedule = pyramid.make_schedule(32, 32, 20, 32, 0.75)
+    real = pyramid.build_pyramid(tiny_image, schedule)[-1]
+    trainer = step.ScaleTrainer(trained_model.coarsest(3), real,
+                                *scale_networks(3, tiny_config, (32, 32)), tiny_config,
+                                tf.random.Generator.from_seed(0))
+    first, second = (trainer.prev(*trainer.random_sample()) for _ in range(2))
+    assert first.shape == (1, 32, 32, 3)
+    assert float(tf.reduce_max(tf.abs(first - second))) > 1e-4
+
+
+def test_noise_amplitude_is_state(coarsest):
+    """Restoring a state sets the amplitude the compiled step reads, at any time."""
+    state = coarsest.state()
+    assert state["noise_amp"] == 1.0
+    first = coarsest.train_iteration()
+    coarsest.restore({**state, "noise_amp": np.float32(0.0)})
+    second = coarsest.train_iteration()  # the same iteration, without noise
+    assert float(first["loss_d"]) != float(second["loss_d"])
+    coarsest.restore(state)
+    np.testing.assert_equal(float(coarsest.train_iteration()["loss_d"]), float(first["loss_d"]))
+
+
+def test_state_round_trip_is_exact(coarsest):
+    state = coarsest.state()
+    coarsest.train_iteration()
+    coarsest.restore(state)
+    after = coarsest.state()
+    assert state.keys() == after.keys()
+    assert all(np.array_equal(state[k], after[k]) for k in state)
+
+
+def test_training_repeats_bit_for_bit_from_a_state(coarsest):
+    """What exact resuming rests on. A LeakyReLU differentiated through oneDNN's
+    LeakyReluGrad once broke it: 4 to 8 repetitions of 10 iterations gave a second or
+    third result in 4 tries of 6, so a single repetition would rarely catch it."""
+    start = coarsest.state()
+    results = []
+    for _ in range(12):
+        coarsest.restore(start)
+        for _ in range(10):
+            coarsest.train_iteration()
+        results.append(coarsest.state())
+    for result in results[1:]:
+        assert all(np.array_equal(results[0][k], result[k]) for k in start)
+
+
+@pytest.fixture(scope="module")
+def concurrent_trainer(trained_model_dir, tiny_image, tiny_config):
+    """A train_depth 3 trainer for scale 3 over a private copy of the trained scales 0-2."""
+    model = ModelDir(trained_model_dir).load()[0].coarsest(3)
+    config = dataclasses.replace(tiny_config, train_depth=3)
+    schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
+    real = pyramid.build_pyramid(tiny_image, schedule)[3]
+    trainer = step.ScaleTrainer(model, real, *scale_networks(3, config, (32, 32)), config,
+                                tf.random.Generator.from_seed(0))
+    return trainer, trainer.state()
+
+
+@pytest.fixture
+def concurrent(concurrent_trainer):
+    trainer, initial = concurrent_trainer
+    trainer.restore(initial)
+    return trainer
+
+
+def test_concurrent_training_moves_lower_scales_at_scaled_rates(concurrent):
+    """Adam moves a weight by about lr per step (a little more in its first steps), so the
+    largest change of scale n-k over one iteration is near gsteps * lr_g * lr_scale**k."""
+    model, config = concurrent.lower, concurrent.config
+    before = [[v.numpy() for v in g.trainable_variables] for g in model.generators]
+    frozen_g0 = [w.numpy() for w in model.generators[0].weights]
+    concurrent.train_iteration()
+    for k, n in [(1, 2), (2, 1)]:
+        change = max(float(np.max(np.abs(v.numpy() - b)))
+                     for v, b in zip(model.generators[n].trainable_variables, before[n]))
+        bound = config.gsteps * config.lr_g * config.lr_scale ** k
+        assert 0.3 * bound < change < 2 * bound, (n, change, bound)
+    for w, b in zip(model.generators[0].weights, frozen_g0):  # below the depth: frozen
+        np.testing.assert_array_equal(w.numpy(), b)
+
+
+def test_concurrent_state_holds_the_lower_scales(concurrent):
+    model = concurrent.lower
+    state = concurrent.state()
+    assert {"lower0_0", "lower1_0", "opt_lower1_0", "noise_amp"} <= state.keys()
+    first = [concurrent.train_iteration() for _ in range(2)][-1]
+    weights = [w.numpy() for w in model.generators[2].weights]
+    concurrent.restore(state)
+    again = [concurrent.train_iteration() for _ in range(2)][-1]
+    assert float(first["loss_g"]) == float(again["loss_g"])
+    for w, b in zip(model.generators[2].weights, weights):
+        np.testing.assert_array_equal(w.numpy(), b)
+
+
+def test_freeze_ends_concurrent_training(concurrent):
+    model = concurrent.lower
+    assert model.generators[2].trainable_variables
+    concurrent.freeze()
+    try:
+        assert not model.generators[1].trainable_variables
+        assert not model.generators[2].trainable_variables
+    finally:
+        for g in concurrent.learning:
+            g.trainable = True

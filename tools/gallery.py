@@ -1,0 +1,164 @@
+"""Renders one picture per application, for the docs: samples, paint-to-image, harmonization,
+editing, super-resolution and animation, from models trained on ../shared/data.
+
+  python tools/gallery.py [--preset=flags/fast.cfg] [--out_dir=runs/gallery]
+
+Trains one model per reference image with the preset (flags/fast.cfg: about
+30 minutes each on 2 CPU cores) or reuses a complete one in OUT_DIR/models/NAME,
+then writes sample_wide.png, paint2image.png, harmonization.png, editing.png,
+super_resolution.png, animation.png and animation.gif into --out_dir, and the
+PSNR of super-resolution against the original to OUT_DIR/super_resolution.json.
+Every panel is at the model's finest size (250 px on the long side with the
+fast preset). It writes under runs/ and never into docs/: copy what you keep.
+"""
+
+import json
+import os
+
+from absl import flags
+import numpy as np
+
+from singan_tf import cli
+from singan_tf.errors import ConfigError
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+FLAGS = cli.flag_values()
+flags.DEFINE_string("data_dir", os.path.join(REPO, "..", "shared", "data"), "Reference images.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("out_dir", os.path.join(REPO, "runs", "gallery"), "Where the PNGs go.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("preset", os.path.join(REPO, "flags", "fast.cfg"), "Training flagfile.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("sr_factor", 4, "Super-resolution factor of the SR panel.",
+                     flag_values=FLAGS)
+
+
+def preset_config(path):
+    """The TrainConfig a training flagfile states, read by absl as `train` reads it."""
+    values = flags.FlagValues()
+    cli.define_config_flags(values)
+    return cli.config_from_flags(cli.read_flagfile(path, values))
+
+
+def trained(name, image_path, config, train=None, **kwargs):
+    """The model NAME: reused when complete on disk, else trained from `image_path`."""
+    from singan_tf.io import images
+    from singan_tf.io.model_dir import ModelDir
+    from singan_tf.training import loop
+    model_dir = ModelDir(os.path.join(FLAGS.out_dir, "models", name))
+    if model_dir.is_complete():
+        print(f"{name}: reusing {model_dir.path}", flush=True)
+    else:
+        print(f"{name}: training on {image_path}", flush=True)
+        model_dir.prepare(overwrite=True)
+        (train or loop.train)(images.load_image(image_path), config, model_dir=model_dir,
+                              image_path=image_path, **kwargs)
+    model, manifest = model_dir.load()
+    return model, manifest
+
+
+def strip(panels, path):
+    """Writes [h, w, 3] panels side by side (top-aligned, 4 px white gaps)."""
+    from singan_tf.io import images
+    height = max(p.shape[0] for p in panels)
+    gap = np.ones((height, 4, 3), np.float32)
+    padded = [np.pad(p, [(0, height - p.shape[0]), (0, 0), (0, 0)], constant_values=1.0)
+              for p in panels]
+    images.save_image(np.concatenate([x for p in padded for x in (p, gap)][:-1], 1), path)
+    print(f"wrote {path}", flush=True)
+
+
+def draw_paint(real):
+    """Clip art for the colusseum: sky, arena and ground bands and an arch, in its colours."""
+    h, w = real.shape[:2]
+    bands = [(0, int(0.35 * h)), (int(0.35 * h), int(0.75 * h)), (int(0.75 * h), h)]
+    out = np.zeros_like(real)
+    for top, bottom in bands:
+        out[top:bottom] = real[top:bottom].reshape(-1, 3).mean(0)
+    yy, xx = np.mgrid[0:h, 0:w]
+    arch = ((xx - 0.5 * w) / (0.12 * w)) ** 2 + ((yy - 0.55 * h) / (0.18 * h)) ** 2 < 1
+    out[arch] = real[bands[1][0]:bands[1][1]].reshape(-1, 3).min(0)
+    return out
+
+
+def injection_scale(model):
+    """Two scales below the finest: the reference's usual choice for a ~10-scale model."""
+    return max(1, model.num_scales - 3)
+
+
+def as_gray(mask):
+    return np.repeat(mask[..., None] * 2 - 1, 3, -1)
+
+
+def main():
+    import tensorflow as tf
+    from singan_tf.apps import animation, injection, inputs, paint, sampling, super_resolution
+    from singan_tf.io import images
+    from singan_tf.metrics import fidelity
+    from singan_tf.singan import resize_to
+
+    data = FLAGS.data_dir
+    if not os.path.isdir(data):
+        raise ConfigError(f"reference data not found: {data}")
+    os.makedirs(FLAGS.out_dir, exist_ok=True)
+    config = preset_config(FLAGS.preset)
+    out = lambda name: os.path.join(FLAGS.out_dir, name)  # noqa: E731
+
+    colusseum = os.path.join(data, "generation", "colusseum.png")
+    model, manifest = trained("colusseum", colusseum, config)
+    real = inputs.load_real(manifest, model.sizes[-1])
+    strip([real, sampling.sampler(model)(0), sampling.sampler(model, 0, 1.0, 2.0)(1)],
+          out("sample_wide.png"))
+
+    painting = draw_paint(real)
+    quantized, _ = paint.quantize(painting, real)
+    strip([painting, quantized, paint.paint2image(model, quantized, 1)], out("paint2image.png"))
+
+    harmonization = os.path.join(data, "harmonization")
+    model, manifest = trained("scream", os.path.join(harmonization, "scream.jpg"), config)
+    size = model.sizes[-1]
+    naive = inputs.load_fitted(os.path.join(harmonization, "scream_naive.jpg"), size)
+    mask = inputs.load_mask(os.path.join(harmonization, "scream_naive_mask.jpg"), size)
+    result, _ = injection.inject_and_blend(model, inputs.load_real(manifest, size), naive, mask,
+                                           injection_scale(model), 0, 7, 5.0)
+    strip([naive, as_gray(mask), result], out("harmonization.png"))
+
+    editing = os.path.join(data, "editing")
+    model, manifest = trained("stone", os.path.join(editing, "stone.png"), config)
+    size = model.sizes[-1]
+    edited = inputs.load_fitted(os.path.join(editing, "stone_edit_1.png"), size)
+    mask = inputs.load_mask(os.path.join(editing, "stone_edit_1_mask.png"), size)
+    blended, raw = injection.inject_and_blend(model, inputs.load_real(manifest, size), edited,
+                                              mask, injection_scale(model), 0, 20, 5.0)
+    strip([edited, as_gray(mask), raw, blended], out("editing.png"))
+
+    factor = FLAGS.sr_factor
+    high = images.load_image(colusseum)
+    high = high[:high.shape[0] // factor * factor, :high.shape[1] // factor * factor]
+    low_path = out("colusseum_low.png")
+    low_size = (high.shape[0] // factor, high.shape[1] // factor)
+    images.save_image(resize_to(tf.constant(high[None]), low_size)[0].numpy(), low_path)
+    low = images.load_image(low_path)  # as a user's 8-bit file
+    sr_config = preset_config(FLAGS.preset)
+    sr_model, _ = trained(f"colusseum_sr_x{factor}", low_path, sr_config,
+                          train=super_resolution.train, factor=factor)
+    upscaled = super_resolution.super_resolve(sr_model, low, factor)
+    bicubic = resize_to(tf.constant(low[None]), high.shape[:2])[0].numpy()
+    psnr = {name: fidelity.psnr_ssim(images.quantized(x), high)[0]
+            for name, x in [("singan", upscaled), ("bicubic", bicubic)]}
+    with open(out("super_resolution.json"), "w") as f:
+        json.dump({"factor": factor, "psnr_db": psnr}, f, indent=2)
+    print(f"x{factor} PSNR against the original: SinGAN {psnr['singan']:.2f} dB, "
+          f"bicubic {psnr['bicubic']:.2f} dB")
+    nearest = np.repeat(np.repeat(low, factor, 0), factor, 1)
+    strip([nearest, upscaled, bicubic, high], out("super_resolution.png"))
+
+    model, _ = trained("lightning1", os.path.join(data, "animation", "lightning1.png"), config)
+    frames = animation.animate(model, frames=100)
+    animation.save_gif(frames, out("animation.gif"), fps=10)
+    strip(list(frames[::12][:8]), out("animation.png"))
+
+
+if __name__ == "__main__":
+    cli.run(main, FLAGS)
