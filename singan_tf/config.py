@@ -40,6 +40,9 @@ class TrainConfig:
     lambda_grad: float = _field(0.1, "Gradient-penalty weight.")
     alpha: float = _field(10.0, "Reconstruction-loss weight.")
     noise_amp: float = _field(0.1, "Noise amplitude relative to the RMSE.")
+    noise_padding: bool = _field(
+        False, "Draw the noise at the generators' padded size instead of zero-padding it (the "
+               "official animation training: flags/train_animation.cfg).")
     # Concurrent training (ConSinGAN, Hinz et al. 2021); 1 = the official SinGAN.
     train_depth: int = _field(
         1, "Scales trained at once (ConSinGAN's concurrent training): the newest scale and "
@@ -82,6 +85,12 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+
+    @property
+    def noise_margin(self):
+        """Pixels per side the noise maps exceed the images by: the generators' padding with
+        noise_padding, else 0."""
+        return self.num_layer * (self.ker_size // 2) if self.noise_padding else 0
 
     def to_dict(self):
         return dataclasses.asdict(self)

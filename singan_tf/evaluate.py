@@ -16,6 +16,7 @@ import os
 from absl import flags
 
 from singan_tf import cli
+from singan_tf.errors import ConfigError
 
 FLAGS = cli.flag_values()
 flags.DEFINE_string("real", None, "The real (training) image.", flag_values=FLAGS)
@@ -38,6 +39,8 @@ def main():
     from singan_tf.metrics import report, sifid  # TensorFlow loads here
 
     if FLAGS.json:
+        if not FLAGS.json.endswith(".json"):
+            raise ConfigError(f"--json writes JSON: {FLAGS.json} needs the extension .json")
         atomic.check_writable(FLAGS.json)
     inception = None
     if FLAGS.inception_weights:

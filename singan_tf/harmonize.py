@@ -6,8 +6,10 @@
 The naive paste is injected at scale K (1..N) and the output is blended into
 the training image (--image, default the path in model.json) through the mask
 dilated by --dilation px and blurred by --blur_sigma. With --fine_tune_iters
-> 0 the finest --fine_tune_scales scales are first trained that many
-iterations on the naive image (in memory; the model on disk is unchanged).
+> 0 the finest --fine_tune_scales scales (from K up) are first trained that
+many iterations with the naive image injected at K as their input, against the
+training image (ConSinGAN's fine-tuning; in memory, the model on disk is
+unchanged).
 """
 
 from absl import flags
@@ -24,7 +26,8 @@ flags.DEFINE_string("mask", None, "Where the object is (any image; bright = obje
 flags.DEFINE_string("out", None, "Where the harmonized image is written.", flag_values=FLAGS)
 flags.DEFINE_integer("start_scale", None, "Scale at which the paste is injected (1..N).",
                      flag_values=FLAGS)
-flags.DEFINE_integer("fine_tune_iters", 0, "Fine-tune on the naive image first (0 = no).",
+flags.DEFINE_integer("fine_tune_iters", 0, "Fine-tune with the naive image as input first "
+                     "(0 = no).",
                      lower_bound=0, flag_values=FLAGS)
 flags.DEFINE_integer("fine_tune_scales", 1, "How many of the finest scales to fine-tune.",
                      lower_bound=1, flag_values=FLAGS)
@@ -53,8 +56,9 @@ def main():
     mask = inputs.load_mask(FLAGS.mask, size)
     real = inputs.load_real(manifest, size, FLAGS.image)
     if FLAGS.fine_tune_iters > 0:
-        model = fine_tuning.fine_tune(model_dir, naive, FLAGS.fine_tune_iters,
-                                      FLAGS.fine_tune_scales)
+        with model_dir.lock():
+            model = fine_tuning.fine_tune(model_dir, real, naive, FLAGS.start_scale,
+                                          FLAGS.fine_tune_iters, FLAGS.fine_tune_scales)
     out, _ = injection.inject_and_blend(model, real, naive, mask, FLAGS.start_scale, FLAGS.seed,
                                         FLAGS.dilation, FLAGS.blur_sigma)
     images.save_image(out, FLAGS.out)

@@ -97,22 +97,30 @@ class _ConvStack(keras.Model):
 class Generator(_ConvStack):
     """G_n: adds detail to the upsampled previous scale.
 
-    Called as G(noisy, prev) with noisy = noise_amp * z + prev, both [B, H, W, 3];
-    returns prev + tanh(convs(pad(noisy))), also [B, H, W, 3].
+    Called as G(noise, prev): `prev` [B, H, W, 3] is the image to refine,
+    `noise` the noise map times its amplitude, [B, H, W, C], zero-padded here as
+    the official code pads it; with `noise_padding` (the official animation
+    training) it is drawn at the padded size [B, H + 10, W + 10, C] instead.
+    Returns prev + tanh(convs(pad(prev) + pad(noise))), [B, H, W, 3].
     """
 
-    def __init__(self, nfc, min_nfc, num_layer=5, kernel_size=3, **kwargs):
+    def __init__(self, nfc, min_nfc, num_layer=5, kernel_size=3, noise_padding=False, **kwargs):
         super().__init__(nfc, min_nfc, num_layer, kernel_size, out_channels=3, **kwargs)
+        self.noise_padding = noise_padding
 
-    def call(self, noisy, prev, training=False):
-        pad = self.shrink
-        padded = tf.pad(noisy, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+    def call(self, noise, prev, training=False):
+        pad = [[0, 0], [self.shrink, self.shrink], [self.shrink, self.shrink], [0, 0]]
+        if self.noise_padding:
+            padded = noise + tf.pad(prev, pad)
+        else:  # one pad, which Grappler folds into the first convolution
+            padded = tf.pad(noise + prev, pad)
         return prev + tf.tanh(self.features(padded, training))
 
     def build_at(self, size):
         """Creates the weights for (h, w) = `size` inputs (one call on zeros); returns self."""
-        zeros = tf.zeros([1, *size, 3])
-        self(zeros, zeros)
+        prev = tf.zeros([1, *size, 3])
+        margin = 2 * self.shrink if self.noise_padding else 0
+        self(tf.zeros([1, size[0] + margin, size[1] + margin, 3]), prev)
         return self
 
 

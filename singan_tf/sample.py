@@ -33,8 +33,10 @@ flags.mark_flags_as_required(["model_dir", "out_dir"], flag_values=FLAGS)
 
 def main():
     from singan_tf.apps import sampling  # TensorFlow loads here
+    from singan_tf.io import atomic
     from singan_tf.io.model_dir import ModelDir
 
+    atomic.check_writable_dir(FLAGS.out_dir)
     model, _ = ModelDir(FLAGS.model_dir).load(warn_if_partial=True)
     sampling.write_samples(model, FLAGS.out_dir, FLAGS.num_samples, FLAGS.seed,
                            FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w)

@@ -7,8 +7,9 @@ A --model_dir that holds a complete model is used as it is; one that holds an
 interrupted run is resumed (run the same command again after Ctrl-C);
 otherwise a model is trained on --image with the SR settings (alpha 100,
 min_size 18, ratio factor^(1/k)) into --model_dir (default: next to --out).
-Then the finest generator is applied k times with zero noise. With
---reference, the PSNR of the output against it is printed.
+Then the finest generator is applied k times, each with fresh noise from --seed
+(as the reference: the output is stochastic, and the same seed gives the same
+output). With --reference, the PSNR of the output against it is printed.
 """
 
 import os
@@ -33,7 +34,8 @@ flags.DEFINE_string("reference", None, "A high-resolution ground truth: print th
 flags.DEFINE_integer("niter", _DEFAULT.niter, "Training iterations per scale.", flag_values=FLAGS)
 flags.DEFINE_integer("max_size", _DEFAULT.max_size, "Longer side of the finest training scale.",
                      flag_values=FLAGS)
-flags.DEFINE_integer("seed", _DEFAULT.seed, "Training seed.", flag_values=FLAGS)
+flags.DEFINE_integer("seed", _DEFAULT.seed, "Seed of the training (when it trains) and of the "
+                     "noise each step draws: same seed, same output.", flag_values=FLAGS)
 flags.DEFINE_bool("progress", True, "Show training progress.", flag_values=FLAGS)
 flags.mark_flags_as_required(["image", "out"], flag_values=FLAGS)
 
@@ -54,7 +56,7 @@ def main():
     given = {name: FLAGS[name].value for name in ("niter", "max_size", "seed")
              if FLAGS[name].present}
     try:
-        with graceful_stop.on_signals() as stop:
+        with model_dir.lock(), graceful_stop.on_signals() as stop:
             model, how = super_resolution.load_or_train(
                 image, FLAGS.factor, model_dir, config, given, image_path=FLAGS.image,
                 progress=FLAGS.progress, stop_requested=stop)
@@ -65,7 +67,7 @@ def main():
                                   f"command again to continue it") from None
     if how == "resumed":
         print(f"resumed the interrupted training in {model_dir.path}")
-    output = super_resolution.super_resolve(model, image, FLAGS.factor)
+    output = super_resolution.super_resolve(model, image, FLAGS.factor, FLAGS.seed)
     images.save_image(output, FLAGS.out)
     print(f"{image.shape[1]}x{image.shape[0]} -> {output.shape[1]}x{output.shape[0]} "
           f"written to {FLAGS.out}")

@@ -44,9 +44,9 @@ def main():
     else:
         config, image_path = cli.config_from_flags(FLAGS), FLAGS.image
     image = images.load_image(image_path)
-    if not FLAGS.resume:
-        model_dir.prepare(overwrite=FLAGS.overwrite)
-    with graceful_stop.on_signals() as stop:
+    with model_dir.lock(), graceful_stop.on_signals() as stop:
+        if not FLAGS.resume:
+            model_dir.prepare(overwrite=FLAGS.overwrite)
         loop.train(image, config, model_dir, image_path=image_path, progress=FLAGS.progress,
                    log_every=FLAGS.log_every, checkpoint_every=FLAGS.checkpoint_every,
                    resume=FLAGS.resume, stop_requested=stop)

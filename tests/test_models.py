@@ -141,3 +141,43 @@ def test_gradient_penalty_is_exact_through_training_batchnorm():
     np.testing.assert_allclose(got[0], want[0], atol=1e-3 * kernel_scale)
     np.testing.assert_allclose(got[4], want[4], rtol=1e-3, atol=1e-6)
     assert float(tf.reduce_max(tf.abs(got[1]))) < 1e-5  # a bias under batch norm has no effect
+
+
+# Facts of the method, pinned: each test fails when its fact is changed.
+
+def test_blocks_use_leaky_relu_with_slope_0_2():
+    block = models.conv_block(4, 3, "block")
+    activation = block.layers[2]
+    np.testing.assert_allclose(activation(tf.constant([-1.0, 0.0, 2.0])), [-0.2, 0.0, 2.0])
+
+
+def test_generator_input_is_zero_padded_by_5_px():
+    """A constant image with no noise: zero padding makes the 5 px border differ from the
+    inside, which sees no padding; reflect padding would leave it all constant."""
+    generator = models.Generator(8, 8).build_at((20, 20))
+    prev = tf.fill([1, 20, 20, 3], 0.5)
+    detail = (generator(tf.zeros_like(prev), prev) - prev).numpy()[0, ..., 0]
+    inside = detail[5:-5, 5:-5]
+    np.testing.assert_allclose(inside, inside[0, 0], atol=1e-6)
+    for border in (detail[4, 5:-5], detail[-5, 5:-5], detail[5:-5, 4], detail[5:-5, -5]):
+        assert np.abs(border - inside[0, 0]).min() > 1e-7
+
+
+def test_generator_tail_is_tanh_added_to_prev():
+    generator = models.Generator(8, 8).build_at((12, 12))
+    prev = tf.random.normal([1, 12, 12, 3], seed=5)
+    kernel, bias = generator.tail.weights
+    kernel.assign(tf.zeros_like(kernel))
+    for value, residual in [(0.0, 0.0), (10.0, 1.0), (-10.0, -1.0)]:  # tanh(0) = 0, not 0.5
+        bias.assign(tf.fill(bias.shape, value))
+        np.testing.assert_allclose(generator(tf.zeros_like(prev), prev) - prev, residual,
+                                   atol=1e-5)
+
+
+def test_critic_scores_have_no_activation():
+    critic = models.Discriminator(8, 8).build_at((16, 16))
+    images = tf.random.normal([1, 16, 16, 3], seed=6)
+    bias = critic.tail.weights[1]
+    for value in (5.0, -5.0):  # a sigmoid, tanh or ReLU would bound them
+        bias.assign(tf.fill(bias.shape, value))
+        np.testing.assert_allclose(critic(images), value, atol=0.5)

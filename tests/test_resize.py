@@ -76,9 +76,9 @@ def test_scale_one_is_identity():
     np.testing.assert_allclose(resize.resize(image, (9, 8), (1.0, 1.0)).numpy(), image, atol=1e-6)
 
 
-def test_rows_sum_to_one_so_flat_images_stay_flat():
-    matrix = resize.resize_matrix(40, 23, 0.56).numpy()
-    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-6)
+def test_weights_sum_to_one_so_flat_images_stay_flat():
+    _, weights = resize.taps(40, 0.56, 0, 23)
+    np.testing.assert_allclose(weights.numpy().sum(axis=1), 1.0, atol=1e-6)
     flat = np.full((1, 40, 31, 3), 0.3, np.float32)
     np.testing.assert_allclose(resize.resize(flat, (23, 18), (0.56, 0.56)).numpy(), 0.3, atol=1e-6)
 
@@ -111,6 +111,32 @@ def test_resize_properties(in_h, in_w, scale, value):
     out = resize.resize(flat, size, (scale, scale)).numpy()
     assert out.shape == (1, *size, 3)
     np.testing.assert_allclose(out, value, atol=1e-5)
-    matrix = resize.resize_matrix(in_h, size[0], scale).numpy()
-    assert matrix.shape == (size[0], in_h)
-    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-5)
+    sources, weights = resize.taps(in_h, scale, 0, size[0])
+    assert sources.shape == weights.shape == (size[0], resize.tap_count(scale))
+    assert 0 <= sources.numpy().min() and sources.numpy().max() < in_h
+    np.testing.assert_allclose(weights.numpy().sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_window_of_the_output_is_that_window_of_the_whole_bit_for_bit():
+    """What tiled sampling rests on: the taps of output rows 37..100, applied to the input
+    rows they read, give exactly those rows of the whole resize."""
+    image = tf.random.normal([1, 240, 336, 3], seed=7)
+    scale = 1 / 0.8
+    whole = resize.resize(image, (300, 420), (scale, scale)).numpy()
+    sources, weights = resize.taps(240, scale, 37, 101)
+    first, last = int(tf.reduce_min(sources)), int(tf.reduce_max(sources)) + 1
+    rows = resize.apply_taps(image[:, first:last], sources, weights, axis=1, first_source=first)
+    cols = resize.taps(336, scale, 0, 420)
+    np.testing.assert_array_equal(resize.apply_taps(rows, *cols, axis=2).numpy(),
+                                  whole[:, 37:101])
+
+
+def test_a_scale_known_only_at_run_time():
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3]), tf.TensorSpec([], tf.float32)])
+    def by(images, factor):
+        size = tf.cast(tf.round(tf.cast(tf.shape(images)[1:3], tf.float32) * factor), tf.int32)
+        return resize.resize(images, size, (factor, factor))
+
+    image = np.random.default_rng(4).uniform(-1, 1, size=(1, 10, 14, 3)).astype(np.float32)
+    np.testing.assert_allclose(by(image, tf.constant(0.6)).numpy(),
+                               resize.resize(image, (6, 8), (0.6, 0.6)).numpy(), atol=1e-5)

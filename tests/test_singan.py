@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from singan_tf import resize
+from singan_tf import models, pyramid, resize
+from singan_tf.singan import SinGAN
 
 
 def test_noise_is_single_channel_at_the_coarsest_scale(trained_model):
@@ -71,25 +72,75 @@ def test_coarsest_shares_generators(trained_model):
     assert lower.generate(lower.seeded_noise(0)).shape == (1, 24, 24, 3)
 
 
-def test_injecting_the_downscaled_real_image_is_like_starting_from_it(trained_model, tiny_image):
-    """Injection at scale k replaces scale k-1's output; the result keeps the injected layout."""
-    noise = trained_model.seeded_noise(4)
-    injected = trained_model.generate(noise, start_scale=2, injected=tiny_image[None])
-    assert injected.shape == (1, 32, 32, 3)
-    sample = trained_model.generate(noise)
-    assert np.abs(injected[0] - tiny_image).mean() < np.abs(sample[0] - tiny_image).mean()
+def test_injecting_the_real_image_keeps_its_layout(trained_model, tiny_image):
+    injected = trained_model.inject(tiny_image, start_scale=2, seed=4).numpy()
+    assert injected.shape == (32, 32, 3)
+    sample = trained_model.generate(trained_model.seeded_noise(4))[0].numpy()
+    assert np.abs(injected - tiny_image).mean() < np.abs(sample - tiny_image).mean()
 
 
-def test_injection_accepts_any_input_size(trained_model, tiny_image):
-    wide = tf.image.resize(tiny_image[None], (40, 56))
-    out = trained_model.generate(trained_model.seeded_noise(0), start_scale=1, injected=wide)
-    assert out.shape == (1, 32, 32, 3)
+def test_injection_accepts_any_size_of_the_models_aspect_ratio(trained_model, tiny_image):
+    large = tf.image.resize(tiny_image[None], (48, 48))
+    prev = trained_model.injection(large, 2)
+    assert prev.shape == (1, 28, 28, 3)
+    same = trained_model.injection(tiny_image[None], 2)
+    assert np.abs(prev - same).mean() < 0.05
 
 
 def test_injection_needs_a_scale_below_it(trained_model, tiny_image):
-    with pytest.raises(ValueError, match="start_scale"):
-        trained_model.generate(trained_model.seeded_noise(0), start_scale=0,
-                               injected=tiny_image[None])
+    for k in (0, 4):
+        with pytest.raises(ValueError, match="start_scale in 1..3"):
+            trained_model.injection(tiny_image[None], k)
+
+
+def centroid(image):
+    """(row, column) of the bright pixels of [H, W, 3] `image` in [-1, 1]."""
+    weight = np.clip(np.asarray(image)[..., 0] + 1, 0, None)
+    rows, cols = np.mgrid[0:weight.shape[0], 0:weight.shape[1]]
+    return np.array([(weight * rows).sum(), (weight * cols).sum()]) / weight.sum()
+
+
+def test_injection_is_in_register_with_the_pyramid_at_every_scale():
+    """A small blob near a corner of a 188x250 image, injected at every k: at scale k - 1 it
+    sits where the pyramid the generators learned puts it (within 0.5 px, in pixels of the
+    finest scale), and through generators that add nothing it comes out where it went in.
+    Resizing by the size ratio instead put it 7 px off at k = 1."""
+    schedule = pyramid.make_schedule(188, 250, 25, 250, 0.75)
+    image = np.full((188, 250, 3), -1.0, np.float32)
+    rows, cols = np.mgrid[0:188, 0:250]
+    image[np.hypot(rows - 170, cols - 230) < 4] = 1.0
+    model = SinGAN(schedule.ratio, np.zeros([1, *schedule.sizes[0], 1], np.float32))
+    for size in schedule.sizes:
+        adds_nothing = models.Generator(4, 4).build_at(size)
+        for weight in adds_nothing.tail.weights:
+            weight.assign(tf.zeros_like(weight))
+        model.add_scale(adds_nothing, 0.0, size)
+    reals = pyramid.build_pyramid(image, schedule)
+
+    def at_finest(point, n):
+        return (point + 0.5) / schedule.scale_of(n) - 0.5
+
+    for k in range(1, schedule.num_scales):
+        injected = model.downscale(tf.constant(image[None]), k - 1)[0]
+        learned = at_finest(centroid(reals[k - 1][0]), k - 1)
+        assert np.abs(at_finest(centroid(injected), k - 1) - learned).max() < 0.5, k
+        out = model.generate(model.seeded_noise(0), k, prev=model.injection(image[None], k))[0]
+        assert np.abs(centroid(out) - [170, 230]).max() < 0.5, k
+
+
+def test_noise_padding_draws_the_margin_and_the_generator_reads_it():
+    """The official animation training: noise maps 10 px larger, not zero-padded."""
+    model = SinGAN(0.8, np.zeros([1, 22, 22, 1], np.float32), noise_padding=5)
+    generator = models.Generator(4, 4, noise_padding=True).build_at((12, 12))
+    model.add_scale(generator, 1.0, (12, 12))
+    assert model.noise_shapes() == [[1, 22, 22, 1]]
+    assert model.generate(model.seeded_noise(0)).shape == (1, 12, 12, 3)
+    noise = np.zeros([1, 22, 22, 1], np.float32)
+    margin_only = noise.copy()
+    margin_only[:, :2] = 5.0  # in the margin that zero padding would fill
+    prev = tf.zeros([1, 12, 12, 3])
+    change = np.abs(generator(margin_only, prev) - generator(noise, prev))[0].max(axis=(1, 2))
+    assert np.all(change[:2] > 0) and np.all(change[2:] == 0)  # what an 11 px field reaches
 
 
 def test_output_size_is_bounded(trained_model):

@@ -5,9 +5,12 @@ editing, super-resolution and animation, from models trained on ../shared/data.
 
 Trains one model per reference image with the preset (flags/fast.cfg: about
 30 minutes each on 2 CPU cores) or reuses a complete one in OUT_DIR/models/NAME,
-then writes sample_wide.png, paint2image.png, harmonization.png, editing.png,
-super_resolution.png, animation.png and animation.gif into --out_dir, and the
-PSNR of super-resolution against the original to OUT_DIR/super_resolution.json.
+then writes sample_wide.png, paint2image.png (the paint, quantized, injected
+into the model as trained, and into the model with its injection scale
+retrained), harmonization.png (the paste, the mask, harmonized, harmonized
+after fine-tuning), editing.png, super_resolution.png, animation.png and
+animation.gif into --out_dir, and the PSNR of super-resolution against the
+original (with and without noise, and bicubic) to OUT_DIR/super_resolution.json.
 Every panel is at the model's finest size (250 px on the long side with the
 fast preset). It writes under runs/ and never into docs/: copy what you keep.
 """
@@ -93,8 +96,10 @@ def as_gray(mask):
 
 def main():
     import tensorflow as tf
-    from singan_tf.apps import animation, injection, inputs, paint, sampling, super_resolution
+    from singan_tf.apps import (animation, fine_tuning, injection, inputs, paint, sampling,
+                                super_resolution)
     from singan_tf.io import images
+    from singan_tf.io.model_dir import ModelDir
     from singan_tf.metrics import fidelity
     from singan_tf.singan import resize_to
 
@@ -112,17 +117,27 @@ def main():
           out("sample_wide.png"))
 
     painting = draw_paint(real)
-    quantized, _ = paint.quantize(painting, real)
-    strip([painting, quantized, paint.paint2image(model, quantized, 1)], out("paint2image.png"))
+    paint_scale = 1
+    centers = paint.palette(model, real, paint_scale)
+    quantized = paint.to_palette(painting, centers).numpy()
+    retrained = paint.retrain(ModelDir(os.path.join(FLAGS.out_dir, "models", "colusseum")), real,
+                              paint_scale, centers, FLAGS.paint_iters)
+    strip([painting, quantized, paint.paint2image(model, quantized, paint_scale),
+           paint.paint2image(retrained, quantized, paint_scale, retrained=True)],
+          out("paint2image.png"))
 
     harmonization = os.path.join(data, "harmonization")
     model, manifest = trained("scream", os.path.join(harmonization, "scream.jpg"), config)
     size = model.sizes[-1]
     naive = inputs.load_fitted(os.path.join(harmonization, "scream_naive.jpg"), size)
     mask = inputs.load_mask(os.path.join(harmonization, "scream_naive_mask.jpg"), size)
-    result, _ = injection.inject_and_blend(model, inputs.load_real(manifest, size), naive, mask,
-                                           injection_scale(model), 0, 7, 5.0)
-    strip([naive, as_gray(mask), result], out("harmonization.png"))
+    real = inputs.load_real(manifest, size)
+    start = injection_scale(model)
+    result, _ = injection.inject_and_blend(model, real, naive, mask, start, 0, 7, 5.0)
+    tuned = fine_tuning.fine_tune(ModelDir(os.path.join(FLAGS.out_dir, "models", "scream")), real,
+                                  naive, start, FLAGS.fine_tune_iters)
+    tuned_result, _ = injection.inject_and_blend(tuned, real, naive, mask, start, 0, 7, 5.0)
+    strip([naive, as_gray(mask), result, tuned_result], out("harmonization.png"))
 
     editing = os.path.join(data, "editing")
     model, manifest = trained("stone", os.path.join(editing, "stone.png"), config)
@@ -143,14 +158,24 @@ def main():
     sr_config = preset_config(FLAGS.preset)
     sr_model, _ = trained(f"colusseum_sr_x{factor}", low_path, sr_config,
                           train=super_resolution.train, factor=factor)
-    upscaled = super_resolution.super_resolve(sr_model, low, factor)
+    upscaled = super_resolution.super_resolve(sr_model, low, factor, seed=0)
     bicubic = resize_to(tf.constant(low[None]), high.shape[:2])[0].numpy()
-    psnr = {name: fidelity.psnr_ssim(images.quantized(x), high)[0]
-            for name, x in [("singan", upscaled), ("bicubic", bicubic)]}
+    steps = super_resolution.chain(sr_model, *low.shape[:2], factor)
+    without_noise = steps.generate([tf.zeros(s) for s in steps.noise_shapes()], 1,
+                                   prev=steps.upsample(low[None], steps.sizes[1]))[0].numpy()
+
+    def psnr(x):
+        return fidelity.psnr_ssim(images.quantized(x), high)[0]
+
+    seeds = [psnr(super_resolution.super_resolve(sr_model, low, factor, seed=s))
+             for s in range(5)]
+    result = {"factor": factor, "psnr_db": {
+        "singan_seed_0": psnr(upscaled), "singan_seeds_0_4_mean": float(np.mean(seeds)),
+        "singan_seeds_0_4": seeds, "singan_without_noise": psnr(without_noise),
+        "bicubic": psnr(bicubic)}}
     with open(out("super_resolution.json"), "w") as f:
-        json.dump({"factor": factor, "psnr_db": psnr}, f, indent=2)
-    print(f"x{factor} PSNR against the original: SinGAN {psnr['singan']:.2f} dB, "
-          f"bicubic {psnr['bicubic']:.2f} dB")
+        json.dump(result, f, indent=2)
+    print(f"x{factor} PSNR against the original: {result['psnr_db']}")
     nearest = np.repeat(np.repeat(low, factor, 0), factor, 1)
     strip([nearest, upscaled, bicubic, high], out("super_resolution.png"))
 

@@ -4,10 +4,14 @@ As the reference (SR.py): the model is trained on the low-res image itself with
 alpha = 100, min_size = 18 and a nominal ratio of factor^(1/k) between scales,
 k = round(log(factor) / log(2^(1/3))) (6 for x4), its logarithms truncated
 (adjust_scales2image_SR). Then k times: upsample by factor^(1/k) and run G_N
-with zero noise. That chain is a SinGAN whose scales all share G_N, so it runs
-on the one generation path with the low-res image injected at its start.
+with fresh noise. That chain is a SinGAN whose scales all share G_N, so it
+runs on the one generation path from the low-res image.
 `load_or_train` gives the model: the one in the model directory, its
 interrupted training resumed, or one trained there.
+
+Each application of G_N draws fresh noise times the finest scale's noise
+amplitude, as the reference's SR.py does (its zero maps are never used), so
+the output is stochastic: seeded, same seed, same output.
 """
 
 import dataclasses
@@ -87,12 +91,20 @@ def output_sizes(height, width, factor):
     return sizes + [(int(height * factor), int(width * factor))]
 
 
-def super_resolve(model, image, factor):
-    """Upsamples [h, w, 3] `image` by `factor` with `model`'s finest generator; [H, W, 3]."""
+def chain(model, height, width, factor):
+    """The SinGAN that super-resolves a height x width image: G_N at every step's size."""
     step, _ = steps(factor)
-    h, w = image.shape[:2]
-    chain = SinGAN(1.0 / step, np.zeros([1, h, w, 1], np.float32))
-    for size in [(h, w)] + output_sizes(h, w, factor):
-        chain.add_scale(model.generators[-1], model.noise_amps[-1], size)
-    noise = [tf.zeros([1, *size, 3]) for size in chain.sizes]
-    return chain.generate(noise, start_scale=1, injected=image[None])[0].numpy()
+    pyramid_of_steps = SinGAN(1.0 / step, np.zeros([1, height, width, 1], np.float32),
+                              model.noise_padding)
+    for size in [(height, width)] + output_sizes(height, width, factor):
+        pyramid_of_steps.add_scale(model.generators[-1], model.noise_amps[-1], size)
+    return pyramid_of_steps
+
+
+def super_resolve(model, image, factor, seed=0):
+    """Upsamples [h, w, 3] `image` by `factor` with `model`'s finest generator and noise
+    from `seed`; [H, W, 3]."""
+    steps_model = chain(model, *image.shape[:2], factor)
+    prev = steps_model.upsample(tf.convert_to_tensor(image, tf.float32)[None],
+                                steps_model.sizes[1])
+    return steps_model.generate(steps_model.seeded_noise(seed), 1, prev=prev)[0].numpy()

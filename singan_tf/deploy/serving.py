@@ -109,7 +109,7 @@ class ServingModule(tf.Module):
         with tf.control_dependencies(checks):
             injected = tf.cast(image, tf.float32) / 127.5 - 1.0
         noise = model.seeded_noise(seed[0])
-        branches = [lambda k=k: model.generate(noise, k, injected=injected)
+        branches = [lambda k=k: model.generate(noise, k, prev=model.injection(injected, k))
                     for k in range(1, model.num_scales)]
         return {"images": to_uint8(tf.switch_case(start_scale - 1, branches))}
 
@@ -152,5 +152,8 @@ def save(model, export_dir, version=None, max_batch=16, max_pixels=4_194_304):
         raise atomic.write_error(export_dir, e) from e
     module = ServingModule(model, max_batch, max_pixels)
     with atomic.replacing_dir(final) as partial:
-        tf.saved_model.save(module, partial, signatures=module.signatures())
+        try:
+            tf.saved_model.save(module, partial, signatures=module.signatures())
+        except (OSError, tf.errors.OpError) as e:
+            raise atomic.write_error(final, e) from e
     return final

@@ -4,7 +4,7 @@ TFLite has no stateless random ops without Flex, and its RANDOM_STANDARD_NORMAL
 draws anew on every call, so the graph takes one noise map per scale
 (`noise_0` .. `noise_N-1`, at the training size) and the caller draws them
 (deploy/litert.py: TF's stateless normal ported to NumPy, so seeds agree with TF). The output is uint8 [1, H, W, 3],
-the same conversion as the SavedModel. Shapes are fixed: the resize matrices
+the same conversion as the SavedModel. Shapes are fixed: the resize taps
 fold into constants and the converter needs no dynamic-shape support.
 """
 

@@ -8,7 +8,9 @@ commands print as one line naming the path and the cause.
 """
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import tempfile
 
@@ -29,9 +31,25 @@ def _sync(path):
         os.close(fd)
 
 
+_CAUSES = [os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EACCES,
+                                            errno.EPERM, errno.EROFS, errno.EIO, errno.ENOTDIR)]
+
+
 def write_error(path, error):
-    """A WriteError for `path` that names the cause ("No space left on device", ...)."""
-    cause = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    """A one-line WriteError for `path` that names the cause ("No space left on device", ...):
+    the errno's message, also when a library reports it in words of its own (h5py's "errno =
+    28", TensorFlow's "...; No space left on device")."""
+    text = str(error)
+    code = re.search(r"errno = (\d+)", text)
+    known = [c for c in _CAUSES if c in text]
+    if code:
+        cause = os.strerror(int(code.group(1)))
+    elif getattr(error, "errno", None) and getattr(error, "strerror", None):
+        cause = error.strerror
+    elif known:
+        cause = known[0]
+    else:
+        cause = text.strip().splitlines()[0] if text.strip() else type(error).__name__
     return WriteError(f"cannot write {path}: {cause}")
 
 
@@ -68,7 +86,10 @@ def replacing_dir(path):
     try:
         shutil.rmtree(partial, ignore_errors=True)
         os.makedirs(partial)
-        yield partial
+        try:
+            yield partial
+        except WriteError as e:  # name the folder the user knows, not the temporary one
+            raise WriteError(str(e).replace(partial, path)) from e
         for root, _, files in os.walk(partial):
             for name in files:
                 _sync(os.path.join(root, name))
@@ -110,6 +131,8 @@ def check_writable_dir(path):
 
 
 def _check_folder_writable(folder, path):
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise WriteError(f"cannot write {path}: {folder} is a file, not a folder")
     if not os.path.isdir(folder):
         raise WriteError(f"cannot write {path}: folder {folder} does not exist")
     try:  # the only sure test: permissions, read-only mounts and quotas all answer it

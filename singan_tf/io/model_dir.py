@@ -23,7 +23,7 @@ import numpy as np
 from singan_tf import models
 from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError, ModelDirError
-from singan_tf.io import atomic
+from singan_tf.io import atomic, lock
 from singan_tf.singan import SinGAN
 
 FORMAT = "singan_tf.model"
@@ -53,10 +53,18 @@ class ModelDir:
 
     # Creating and describing the run.
 
+    def lock(self):
+        """Held for the life of a run that writes here or reads what a writer may replace
+        (training, resuming, fine-tuning): a second run is refused, naming the holder."""
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise ModelDirError(f"model_dir is a file, not a directory: {self.path}")
+        return lock.exclusive(self.path)
+
     def prepare(self, overwrite=False):
         """Creates the folder, refusing one that already holds a model unless `overwrite`."""
         if os.path.exists(self.path) and not os.path.isdir(self.path):
             raise ModelDirError(f"model_dir is a file, not a directory: {self.path}")
+        atomic.check_writable_dir(self.path)
         try:
             os.makedirs(self.path, exist_ok=True)
         except OSError as e:
@@ -142,6 +150,7 @@ class ModelDir:
                 "min_nfc": generator.min_nfc,
                 "num_layer": generator.num_layer,
                 "ker_size": generator.kernel_size,
+                "noise_padding": generator.noise_padding,
             })
         if self.checkpoint(n).load() is not None:  # superseded by the complete scale
             os.remove(self._file(CHECKPOINT))
@@ -153,9 +162,7 @@ class ModelDir:
         this, so a crash in between resumes it from its checkpoint, which holds
         these weights (and the noise amplitude) as they were then.
         """
-        path = os.path.join(self.scale_path(n), "generator.weights.h5")
-        with atomic.replacing(path) as tmp:
-            generator.save_weights(tmp)
+        _save_weights(generator, os.path.join(self.scale_path(n), "generator.weights.h5"))
 
     def checkpoint(self, n):
         """The checkpoint of scale n while it trains (what fit_scale saves and restores)."""
@@ -174,7 +181,8 @@ class ModelDir:
                             "the trained ones", self.path, count, len(manifest["sizes"]))
         try:
             z_rec = np.load(os.path.join(self.scale_path(0), "z_rec.npy"), allow_pickle=False)
-            model = SinGAN(manifest["ratio"], z_rec)
+            margin = TrainConfig.from_dict(manifest["config"]).noise_margin
+            model = SinGAN(manifest["ratio"], z_rec, margin)
             for n in range(count):
                 generator, meta = self._load_network(n, models.Generator)
                 model.add_scale(generator, meta["noise_amp"], meta["size"])
@@ -192,7 +200,11 @@ class ModelDir:
     def _load_network(self, n, cls):
         with open(os.path.join(self.scale_path(n), "scale.json")) as f:
             meta = json.load(f)
-        network = cls(meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
+        widths = (meta["nfc"], meta["min_nfc"], meta["num_layer"], meta["ker_size"])
+        if cls is models.Generator:
+            network = cls(*widths, noise_padding=meta.get("noise_padding", False))
+        else:
+            network = cls(*widths)
         network.build_at(meta["size"])
         kind = "generator" if cls is models.Generator else "discriminator"
         network.load_weights(os.path.join(self.scale_path(n), f"{kind}.weights.h5"))
@@ -224,8 +236,13 @@ class Checkpoint:
 
 
 def _save_weights(network, path):
+    """Keras' weights file, written atomically. h5py reports a failed write (a full disk) as a
+    RuntimeError when it closes the file; it becomes a WriteError too."""
     with atomic.replacing(path) as tmp:
-        network.save_weights(tmp)
+        try:
+            network.save_weights(tmp)
+        except RuntimeError as e:
+            raise atomic.write_error(path, e) from e
 
 
 def _write_json(path, value):

@@ -72,30 +72,46 @@ class ScaleTrainer:
     lr_g * lr_scale**k; the fakes and the reconstruction then run through them
     inside the generator step so their gradients flow. train_depth 1 is the
     official SinGAN: every scale below n is frozen. The noise amplitude of
-    scale n is state (a variable), computed here from the reconstruction error.
+    scale n is state (a variable), computed here from the reconstruction error
+    unless given.
+
+    Two applications train a scale differently. `injection` = (prev, k): the
+    fakes start from `prev` (what scale k refines, see SinGAN.injection) with
+    fresh noise from scale k up, instead of from a random sample of every scale
+    (harmonization's fine-tuning). `prev_transform` is applied to what G_n
+    refines, in the fakes and the reconstruction (paint-to-image's quantized
+    retraining); the noise amplitude is computed before it.
     """
 
-    def __init__(self, lower, real, generator, discriminator, config, rng, jit_compile=False):
+    def __init__(self, lower, real, generator, discriminator, config, rng, jit_compile=False,
+                 noise_amp=None, injection=None, prev_transform=None):
         tf_compat.install_training_workarounds()
         self.lower, self.real = lower, real
         self.generator, self.discriminator = generator, discriminator
         self.config, self.rng = config, rng
         self.scale = n = lower.num_scales
         self.size = tuple(real.shape[1:3])
-        self.first = first = max(n - config.train_depth + 1, 0)  # the lowest learning scale
+        self.injected, self.start = injection if injection is not None else (None, 0)
+        # The lowest learning scale.
+        self.first = first = max(n - config.train_depth + 1, self.start)
         self.frozen = lower.coarsest(first)
         self.learning = lower.generators[first:]
         for g in self.learning:
             g.trainable = True
+        self.transform = prev_transform or (lambda prev: prev)
         h, w = self.size
-        self.noise_shape = [1, h, w, 1 if n == 0 else 3]
+        pad = 2 * lower.noise_padding
+        self.noise_shape = [1, h + pad, w + pad, 1 if n == 0 else 3]
         self.z_rec = lower.z_rec if n == 0 else tf.zeros(self.noise_shape)
         # The frozen scales reconstruct deterministically: compute their part once.
-        self.base_rec = self.frozen.reconstruct() if first > 0 else _no_image()
-        self.prev_rec = self.prev(self.base_rec, lower.reconstruction_noise(), training=False)
-        amp = 1.0 if n == 0 else config.noise_amp * math.sqrt(
-            float(losses.reconstruction_loss(self.prev_rec, real)))
-        self.noise_amp = tf.Variable(amp, trainable=False, dtype=tf.float32)
+        self.base_rec = (self._up_to_first(self.frozen.reconstruct()) if first > 0
+                         else _no_image())
+        prev_rec = self.prev(self.base_rec, lower.reconstruction_noise(), training=False)
+        if noise_amp is None:
+            noise_amp = 1.0 if n == 0 else config.noise_amp * math.sqrt(
+                float(losses.reconstruction_loss(prev_rec, real)))
+        self.prev_rec = self.transform(prev_rec)
+        self.noise_amp = tf.Variable(noise_amp, trainable=False, dtype=tf.float32)
         self.lr_factor = tf.Variable(1.0, trainable=False)
         self.opt_g = adam(config.lr_g, config, config.gsteps, self.lr_factor)
         self.opt_d = adam(config.lr_d, config, config.dsteps, self.lr_factor)
@@ -126,30 +142,44 @@ class ScaleTrainer:
             g.trainable = False
 
     def prev(self, base, noise, training=True):
-        """What G_n refines: the learning scales below n on top of `base` (the frozen
-        scales' output, unused when there are none) with `noise` (all scales below n),
+        """What G_n refines: the learning scales below n with `noise` (every scale below
+        n) on `base`, what the lowest of them refines (nothing when that is scale 0),
         upsampled to scale n."""
         if self.scale == 0:
             return tf.zeros([1, *self.size, 3])
+        if self.first == self.scale:
+            return base
         images = self.lower.generate(noise, self.first, base if self.first else None, training)
         return self.lower.upsample(images, self.size)
 
     def random_sample(self):
-        """Fresh noise for every scale below n, and the frozen scales' output on it."""
+        """Fresh noise for every scale below n, and what the lowest learning scale refines
+        on it: the frozen scales' output (they run in inference mode), from the injected
+        image when there is one."""
         noise = [self.rng.normal(shape) for shape in self.lower.noise_shapes()]
-        base = self.frozen.generate(noise[:self.first]) if self.first else _no_image()
-        return base, noise
+        if self.first == self.start:
+            return (self.injected if self.injected is not None else _no_image()), noise
+        return self._up_to_first(self.frozen.generate(noise, self.start, self.injected)), noise
+
+    def _up_to_first(self, images):
+        """The frozen scales' output upsampled to the lowest learning scale (or to n)."""
+        size = self.lower.sizes[self.first] if self.first < self.scale else self.size
+        return self.lower.upsample(images, size)
 
     def _zero_sample(self):
         """Zeros shaped like random_sample()'s result: the critic loop's initial value."""
-        base = tf.zeros([1, *self.frozen.sizes[-1], 3]) if self.first else _no_image()
-        return base, [tf.zeros(shape) for shape in self.lower.noise_shapes()]
+        if self.first == self.start:
+            base = self.injected.shape if self.injected is not None else [0]
+        else:
+            size = self.lower.sizes[self.first] if self.first < self.scale else self.size
+            base = [1, *size, 3]
+        return tf.zeros(base), [tf.zeros(shape) for shape in self.lower.noise_shapes()]
 
     def critic_step(self, z):
         G, D, c = self.generator, self.discriminator, self.config
         sample = self.random_sample()
-        prev = self.prev(*sample)
-        fake = G(self.noise_amp * z + prev, prev, training=True)
+        prev = self.transform(self.prev(*sample))
+        fake = G(self.noise_amp * z, prev, training=True)
         mix = self.rng.uniform([])
         with tf.GradientTape() as tape:
             wasserstein = losses.critic_loss(D(self.real, training=True), D(fake, training=True))
@@ -167,12 +197,12 @@ class ScaleTrainer:
         G, D, c = self.generator, self.discriminator, self.config
         networks = [G] + self.learning
         with tf.GradientTape() as tape:
-            prev = self.prev(*sample)
-            fake = G(self.noise_amp * z + prev, prev, training=True)  # regenerated every step
+            prev = self.transform(self.prev(*sample))
+            fake = G(self.noise_amp * z, prev, training=True)  # regenerated every step
             adversarial = losses.adversarial_loss(D(fake, training=True))
-            prev_rec = (self.prev(self.base_rec, self.lower.reconstruction_noise())
+            prev_rec = (self.transform(self.prev(self.base_rec, self.lower.reconstruction_noise()))
                         if self.learning else self.prev_rec)
-            reconstruction = G(self.noise_amp * self.z_rec + prev_rec, prev_rec, training=True)
+            reconstruction = G(self.noise_amp * self.z_rec, prev_rec, training=True)
             rec_loss = losses.reconstruction_loss(reconstruction, self.real)
             loss = adversarial + c.alpha * rec_loss
         grads = tape.gradient(loss, [net.trainable_variables for net in networks])

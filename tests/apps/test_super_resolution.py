@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from singan_tf import pyramid, resize
 from singan_tf.apps import super_resolution
@@ -38,13 +39,22 @@ def test_output_sizes_end_at_factor_times_the_input():
     assert super_resolution.output_sizes(33, 33, 2.5)[-1] == (82, 82)
 
 
-def test_super_resolve_is_the_finest_generator_applied_repeatedly(trained_model, tiny_image):
-    out = super_resolution.super_resolve(trained_model, tiny_image, 2)
+def test_super_resolve_applies_the_finest_generator_with_fresh_noise_each_step(
+        trained_model, tiny_image):
+    """As the reference's SR.py: every step upsamples by factor^(1/k) and runs G_N on noise
+    times the finest noise amplitude, drawn anew per step from the seed."""
+    out = super_resolution.super_resolve(trained_model, tiny_image, 2, seed=7)
     assert out.shape == (64, 64, 3)
     step, _ = super_resolution.steps(2)
     images, finest = tiny_image[None], trained_model.generators[-1]
-    for size in super_resolution.output_sizes(32, 32, 2):  # upsample, G_N with zero noise
+    amp = trained_model.noise_amps[-1]
+    for j, size in enumerate(super_resolution.output_sizes(32, 32, 2), start=1):
         prev = resize.resize(images, size, (step, step))
-        images = finest(prev, prev)
+        noise = tf.random.stateless_normal([1, *size, 3], seed=[7, j])
+        images = finest(amp * noise, prev)
     np.testing.assert_allclose(out, images[0], atol=1e-5)
+    np.testing.assert_array_equal(out, super_resolution.super_resolve(trained_model, tiny_image,
+                                                                      2, seed=7))
+    assert np.abs(out - super_resolution.super_resolve(trained_model, tiny_image, 2,
+                                                       seed=8)).max() > 1e-3
     assert super_resolution.super_resolve(trained_model, tiny_image, 4).shape == (128, 128, 3)

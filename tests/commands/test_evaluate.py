@@ -55,9 +55,13 @@ def test_errors_are_one_line(command, tmp_path, real):
     real_path = write_png(real, tmp_path / "real.png")
     (tmp_path / "fakes").mkdir()
     (tmp_path / "fakes" / "broken.png").write_bytes(b"not a png")
+    (tmp_path / "x.json").mkdir()
     cases = [([f"--fakes={tmp_path / 'fakes'}"], "cannot read image"),
              ([f"--fakes={tmp_path / 'fakes'}", "--sifid_layer=100"], "sifid_layer"),
-             ([f"--fakes={tmp_path / 'fakes'}", f"--json={tmp_path}"], "it is a folder")]
+             ([f"--fakes={tmp_path / 'fakes'}", f"--json={tmp_path / 'fakes'}"],
+              "needs the extension .json"),
+             ([f"--fakes={tmp_path / 'fakes'}", f"--json={tmp_path / 'x.json'}"],
+              "it is a folder")]
     for flags, message in cases:
         assert_one_line_error(command("evaluate", f"--real={real_path}", *flags), message)
 

@@ -5,12 +5,13 @@ from PIL import Image
 from conftest import assert_one_line_error, make_paint, run_module, write_png
 
 
-def test_quantizes_and_accepts_another_size(command, trained_model_dir, tmp_path):
+def test_the_preset_quantizes_retrains_and_accepts_another_size(command, trained_model_dir,
+                                                               tmp_path):
     source = write_png(make_paint(64, 64), tmp_path / "paint.png")
     out = tmp_path / "out.png"
     result = command("paint2image", "--flagfile=flags/paint2image.cfg",
                      f"--model_dir={trained_model_dir}", f"--paint={source}", f"--out={out}",
-                     "--start_scale=1")
+                     "--start_scale=1", "--retrain_iters=2")
     assert result.returncode == 0, result.stderr
     for path in [out, tmp_path / "out_quantized.png"]:
         image = Image.open(path)
@@ -24,7 +25,9 @@ def test_errors_are_one_line_and_write_nothing(command, trained_model_dir, tmp_p
     for flags, message in [([f"--paint={source}", "--start_scale=0"], "start_scale=0 must be in 1..3"),
                            ([f"--paint={wide}", "--start_scale=1"], "another aspect ratio"),
                            ([f"--paint={tmp_path / 'none.png'}", "--start_scale=1"], "not found"),
-                           ([f"--paint={source}"], "start_scale")]:
+                           ([f"--paint={source}"], "start_scale"),
+                           ([f"--paint={source}", "--start_scale=1", "--retrain"],
+                            "--retrain trains on the quantized palette: it needs --quantize")]:
         assert_one_line_error(command("paint2image", *common, *flags), message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["paint.png", "wide.png"]
 

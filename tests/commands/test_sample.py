@@ -6,6 +6,7 @@ import numpy as np
 from PIL import Image
 
 from conftest import assert_one_line_error, last_line, read_png, run_module
+from singan_tf.apps import sampling
 from singan_tf.io import images
 
 
@@ -32,7 +33,7 @@ def test_matches_the_library(command, trained_model, trained_model_dir, tmp_path
     result = command("sample", f"--model_dir={trained_model_dir}", f"--out_dir={tmp_path}",
                      "--num_samples=1", "--seed=9", "--start_scale=2")
     assert result.returncode == 0, result.stderr
-    want = images.to_uint8(trained_model.generate(trained_model.seeded_noise(9), start_scale=2)[0])
+    want = images.to_uint8(sampling.sampler(trained_model, start_scale=2)(9))
     np.testing.assert_array_equal(read_png(tmp_path / "sample_000.png"), want)
 
 

@@ -2,8 +2,10 @@
 
 import numpy as np
 from PIL import Image
+import tensorflow as tf
 
 from conftest import assert_one_line_error, read_png, run_module
+from singan_tf.apps import sampling
 from singan_tf.io import images
 
 
@@ -11,8 +13,9 @@ def test_each_signature_writes_its_images(command, served, trained_model, tmp_pa
     result = command("serving_client", f"--url={served.url}", f"--out_dir={tmp_path / 'd'}",
                      "--seed=5", "--num_samples=2")
     assert result.returncode == 0, result.stderr
+    sample = sampling.sampler(trained_model)  # what singan_tf.sample writes
     for i in range(2):
-        want = images.to_uint8(trained_model.generate(trained_model.seeded_noise(5 + i))[0])
+        want = images.to_uint8(sample(5 + i))
         np.testing.assert_array_equal(read_png(tmp_path / "d" / f"sample_{i:03d}.png"), want)
     painting = np.zeros([40, 24, 3], np.uint8)
     painting[:20] = [200, 40, 40]
@@ -21,10 +24,10 @@ def test_each_signature_writes_its_images(command, served, trained_model, tmp_pa
                      "--signature=inject", "--start_scale=2", "--seed=3",
                      f"--image={tmp_path / 'painting.png'}")
     assert result.returncode == 0, result.stderr
-    want = trained_model.generate(trained_model.seeded_noise(3), start_scale=2,
-                                  injected=painting[None].astype(np.float32) / 127.5 - 1.0)
-    np.testing.assert_array_equal(read_png(tmp_path / "i" / "sample_000.png"),
-                                  images.to_uint8(want[0]))
+    want = served.loaded.signatures["inject"](image=tf.constant(painting[None]),
+                                              start_scale=tf.constant(2),
+                                              seed=tf.constant([3], tf.int64))["images"][0]
+    np.testing.assert_array_equal(read_png(tmp_path / "i" / "sample_000.png"), want.numpy())
 
 
 def test_errors_are_one_line(command, served, tmp_path):

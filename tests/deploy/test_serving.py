@@ -105,9 +105,11 @@ def test_tensorflows_cpp_loader_runs_the_signatures(exported, trained_model, tmp
     painting[:, :20] = [200, 40, 40]
     got = saved_model_cli(exported, "inject", tmp_path / "inject", image=painting,
                           start_scale=np.int32(2), seed=np.array([3], np.int64))
-    want = trained_model.generate(trained_model.seeded_noise(3), start_scale=2,
-                                  injected=painting.astype(np.float32) / 127.5 - 1.0)
-    np.testing.assert_array_equal(got, images.to_uint8(want))
+    want = images.to_uint8(trained_model.inject(painting[0].astype(np.float32) / 127.5 - 1.0, 2,
+                                                seed=3))
+    # The signature fits an image of any size with a kernel scale known only at run time;
+    # the library's static one may round an ulp apart: at most one uint8 level.
+    assert np.abs(got[0].astype(int) - want).max() <= 1
     # `reconstruct` has no inputs, which saved_model_cli run refuses to call; the
     # Python loader test covers it.
 

@@ -51,15 +51,25 @@ def test_reconstruction_error_falls_during_training(coarsest):
     assert all(np.isfinite(history))
 
 
-def test_coarsest_scale_uses_unit_noise_and_keeps_its_reconstruction_noise(coarsest):
+def test_coarsest_scale_uses_unit_noise_of_one_channel(coarsest):
     assert float(coarsest.noise_amp) == 1.0
     assert coarsest.noise_shape[-1] == 1  # single channel, broadcast over RGB
-    assert coarsest.z_rec is coarsest.lower.z_rec
-    z_before = coarsest.z_rec.numpy().copy()
-    for _ in range(3):
-        coarsest.train_iteration()
-    np.testing.assert_array_equal(coarsest.z_rec.numpy(), z_before)
-    np.testing.assert_array_equal(coarsest.lower.z_rec.numpy(), z_before)
+
+
+def test_the_reconstruction_noise_is_not_redrawn_by_training(trained_model, tiny_image_path,
+                                                             tiny_config):
+    """G_0 learned to map the one fixed z_rec to the image at scale 0: another draw of it
+    reconstructs far worse. Redrawn every iteration (the official code's defect), no draw
+    would be special."""
+    schedule = pyramid.make_schedule(32, 32, tiny_config.min_size, tiny_config.max_size,
+                                     tiny_config.scale_factor)
+    real = pyramid.build_pyramid(images.load_image(tiny_image_path), schedule)[0].numpy()
+    coarsest = trained_model.coarsest(1)
+    z_rec = coarsest.reconstruction_noise()[0]
+    fixed = np.mean((coarsest.generate([z_rec]).numpy() - real) ** 2)
+    others = [np.mean((coarsest.generate([tf.random.stateless_normal(z_rec.shape, [seed, 9])])
+                       .numpy() - real) ** 2) for seed in range(4)]
+    assert fixed < 0.3 * np.mean(others)
 
 
 def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
@@ -179,3 +189,105 @@ def test_freeze_ends_concurrent_training(concurrent):
     finally:
         for g in concurrent.learning:
             g.trainable = True
+
+
+@pytest.fixture(scope="module")
+def scale_two(trained_model, tiny_image, tiny_config):
+    """An uncompiled view of a scale-2 trainer on the trained scales 0-1 (its own networks)."""
+    schedule = pyramid.make_schedule(32, 32, 20, 32, 0.75)
+    real = pyramid.build_pyramid(tiny_image, schedule)[2]
+    trainer = step.ScaleTrainer(trained_model.coarsest(2), real,
+                                *scale_networks(2, tiny_config, (28, 28)), tiny_config,
+                                tf.random.Generator.from_seed(1))
+    return trainer, trainer.state()
+
+
+@pytest.fixture
+def recorded(scale_two, monkeypatch):
+    """One iteration of the scale-2 trainer run eagerly, recording what its steps saw."""
+    trainer, initial = scale_two
+    trainer.restore(initial)
+    seen = {"z": [], "base": [], "mix": [], "penalty": [], "wasserstein": [], "adversarial": []}
+
+    def record(name, function, pick=lambda result: result):
+        def wrapped(*args, **kwargs):
+            result = function(*args, **kwargs)
+            seen[name].append(pick((args, result)))
+            return result
+        return wrapped
+
+    monkeypatch.setattr(trainer, "critic_step", record("z", trainer.critic_step,
+                                                       lambda ar: ar[0][0].numpy()))
+    monkeypatch.setattr(trainer, "random_sample", record("base", trainer.random_sample,
+                                                         lambda ar: ar[1][0].numpy()))
+    penalty = step.losses.gradient_penalty
+    monkeypatch.setattr(step.losses, "gradient_penalty", lambda critic, real, fake, mix: (
+        seen["mix"].append(np.asarray(mix)) or
+        seen["penalty"].append(penalty(critic, real, fake, mix)) or seen["penalty"][-1]))
+    monkeypatch.setattr(step.losses, "critic_loss", record("wasserstein", step.losses.critic_loss,
+                                                           lambda ar: float(ar[1])))
+    monkeypatch.setattr(step.losses, "adversarial_loss", record(
+        "adversarial", step.losses.adversarial_loss, lambda ar: float(ar[1])))
+    counts = (int(trainer.opt_d.iterations), int(trainer.opt_g.iterations))
+    tf.config.run_functions_eagerly(True)
+    try:
+        losses_out = trainer.train_iteration()
+    finally:
+        tf.config.run_functions_eagerly(False)
+    return trainer, seen, losses_out, counts
+
+
+def test_critic_steps_share_the_noise_and_draw_fresh_lower_samples(recorded):
+    _, seen, _, _ = recorded
+    assert len(seen["z"]) == len(seen["base"]) == 3  # dsteps, each with a sample of its own
+    assert all(np.array_equal(seen["z"][0], z) for z in seen["z"][1:])
+    assert all(np.abs(a - b).max() > 1e-4 for a, b in zip(seen["base"], seen["base"][1:]))
+
+
+def test_every_generator_step_regenerates_its_fake(recorded):
+    """The critic does not change in the generator steps, so equal scores would mean a
+    stale fake; each step's G update must show in the next step's fake."""
+    _, seen, _, _ = recorded
+    assert len(seen["adversarial"]) == 3  # gsteps
+    assert len(set(seen["adversarial"])) == 3
+
+
+def test_an_iteration_is_dsteps_critic_and_gsteps_generator_updates(recorded):
+    trainer, _, _, (d_before, g_before) = recorded
+    assert int(trainer.opt_d.iterations) - d_before == trainer.config.dsteps == 3
+    assert int(trainer.opt_g.iterations) - g_before == trainer.config.gsteps == 3
+
+
+def test_the_penalty_is_weighted_by_0_1_with_one_mixing_scalar_per_step(recorded):
+    trainer, seen, out, _ = recorded
+    assert trainer.config.lambda_grad == 0.1
+    assert [m.shape for m in seen["mix"]] == [()] * 3
+    assert all(0 <= m <= 1 for m in seen["mix"]) and len({float(m) for m in seen["mix"]}) == 3
+    assert float(out["loss_d"]) == pytest.approx(
+        seen["wasserstein"][-1] + 0.1 * float(seen["penalty"][-1]), rel=1e-5)
+    assert float(out["gp"]) == pytest.approx(float(seen["penalty"][-1]))
+
+
+def test_reconstruction_noise_is_zero_above_the_coarsest_scale(scale_two, trained_model):
+    trainer, _ = scale_two
+    assert not np.any(trainer.z_rec.numpy())
+    assert all(not np.any(z.numpy()) for z in trained_model.reconstruction_noise()[1:])
+    assert np.any(trained_model.reconstruction_noise()[0].numpy())
+
+
+def test_frozen_scales_run_in_inference_mode(scale_two, trained_model):
+    """The lower sample is the frozen pyramid's own output on the same noise (moving
+    statistics), and training leaves those statistics alone."""
+    trainer, initial = scale_two
+    trainer.restore(initial)
+    lower = trained_model.coarsest(2)
+    moving = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
+    state = trainer.rng.state.numpy()
+    base, _ = trainer.random_sample()
+    trainer.rng.reset_from_seed(0)
+    trainer.rng.state.assign(state)
+    noise = [trainer.rng.normal(shape) for shape in lower.noise_shapes()]
+    np.testing.assert_allclose(base, lower.upsample(lower.generate(noise), (28, 28)), atol=1e-6)
+    trainer.train_iteration()
+    after = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
+    assert all(np.array_equal(a, b) for a, b in zip(moving, after))
