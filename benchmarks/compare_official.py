@@ -191,8 +191,9 @@ def run_ours(threads, work_dir):
                           f"{log} ends:\n{_log_tail(log)}")
     with open(out) as f:
         result = json.load(f)
-    with open(log, errors="replace") as f:
-        header = f.readline().strip()
+    with open(log, errors="replace") as f:  # train_speed's line "IMAGE: N scales, ratio ..."
+        header = next((line.split(": ", 1)[-1].strip() for line in f
+                       if " scales, ratio " in line), "")
     return {"scales": result, "wall_s": wall, "other_procs_cores_avg": other,
             "header": header, "command": command}
 

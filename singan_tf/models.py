@@ -63,6 +63,21 @@ class BatchNormalization(keras.layers.BatchNormalization):
         return outputs
 
 
+def zero_pad(images, width):
+    """[B, H, W, C] images with `width` rows and columns of zeros on every side.
+
+    Built by concatenation: a tf.pad feeding a convolution is folded into it
+    (oneDNN's padded convolution), whose sums round differently from a valid
+    convolution of the padded image. Kept apart, a tile of a large sample,
+    computed from its halo (tiled.py), gets the bits of the whole image.
+    """
+    shape = tf.shape(images)
+    rows = tf.zeros(tf.stack([shape[0], width, shape[2], shape[3]]), images.dtype)
+    images = tf.concat([rows, images, rows], axis=1)
+    cols = tf.zeros(tf.stack([shape[0], shape[1] + 2 * width, width, shape[3]]), images.dtype)
+    return tf.concat([cols, images, cols], axis=2)
+
+
 def conv_block(filters, kernel_size, name):
     return keras.Sequential([
         keras.layers.Conv2D(filters, kernel_size, kernel_initializer=kernel_init()),
@@ -109,11 +124,15 @@ class Generator(_ConvStack):
         self.noise_padding = noise_padding
 
     def call(self, noise, prev, training=False):
-        pad = [[0, 0], [self.shrink, self.shrink], [self.shrink, self.shrink], [0, 0]]
         if self.noise_padding:
-            padded = noise + tf.pad(prev, pad)
-        else:  # one pad, which Grappler folds into the first convolution
-            padded = tf.pad(noise + prev, pad)
+            padded = noise + zero_pad(prev, self.shrink)
+        else:
+            padded = zero_pad(noise + prev, self.shrink)
+        return self.refine(padded, prev, training)
+
+    def refine(self, padded, prev, training=False):
+        """prev + tanh(convs(padded)): `padded` is the input already padded, 10 px larger
+        than `prev` (a tile with its halo, in tiled sampling)."""
         return prev + tf.tanh(self.features(padded, training))
 
     def build_at(self, size):

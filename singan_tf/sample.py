@@ -7,8 +7,10 @@ Sample i is a pure function of seed S + i, so the same seed gives the same
 images. --start_scale=0 generates from noise at the coarsest scale; K > 0 keeps
 the reconstruction below scale K (the paper's "N-k" samples). --scale_h and
 --scale_w scale every noise map, from the coarsest up, so samples come in any
-size and aspect ratio; the reconstruction exists only at the training size,
-so they need --start_scale=0.
+size and aspect ratio, of any size: a sample above --max_memory is made in
+tiles (the same image bit for bit) and written as they are made; above 2^28
+pixels it is a folder of PNG tiles with an index.json. The reconstruction
+exists only at the training size, so other sizes need --start_scale=0.
 """
 
 from absl import flags
@@ -28,6 +30,14 @@ flags.DEFINE_float("scale_h", 1.0, "Output height relative to the training image
                    flag_values=FLAGS)
 flags.DEFINE_float("scale_w", 1.0, "Output width relative to the training image.",
                    flag_values=FLAGS)
+flags.DEFINE_float("max_memory", None, "GB a sample may take at once (default: a quarter of "
+                   "this machine's memory); a larger one is made in tiles.", lower_bound=0.01,
+                   flag_values=FLAGS)
+flags.DEFINE_integer("tile", None, "Make every sample in tiles of this many pixels a side "
+                     "(default: only those above --max_memory, in the largest tiles that fit).",
+                     lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_bool("progress", True, "Show the tiles done and the ETA of a tiled sample.",
+                  flag_values=FLAGS)
 flags.mark_flags_as_required(["model_dir", "out_dir"], flag_values=FLAGS)
 
 
@@ -38,8 +48,10 @@ def main():
 
     atomic.check_writable_dir(FLAGS.out_dir)
     model, _ = ModelDir(FLAGS.model_dir).load(warn_if_partial=True)
+    max_memory = int(FLAGS.max_memory * 2**30) if FLAGS.max_memory else None
     sampling.write_samples(model, FLAGS.out_dir, FLAGS.num_samples, FLAGS.seed,
-                           FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w)
+                           FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w, max_memory,
+                           FLAGS.tile, FLAGS.progress)
     print(f"{FLAGS.num_samples} samples written to {FLAGS.out_dir}")
 
 

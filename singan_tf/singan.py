@@ -13,11 +13,6 @@ import tensorflow as tf
 from singan_tf import resize
 from singan_tf.errors import ConfigError
 
-# Largest output sampled at once: about 2.5 GiB per megapixel at the official
-# widths on top of ~0.7 GiB (benchmarks/sample_memory.py), so ~11 GiB at most.
-MAX_OUTPUT_PIXELS = 4_000_000
-
-
 class SinGAN:
     """Generators coarse to fine with their noise amplitudes and training sizes.
 
@@ -72,18 +67,14 @@ class SinGAN:
                 for n, (h, w) in enumerate(self.sizes)]
 
     def output_size(self, scale_h=1.0, scale_w=1.0):
-        """The finest size for these noise scales; refuses sizes that cannot or should not run."""
+        """The finest size for these noise scales; refuses sizes that leave no pixel."""
         if scale_h <= 0 or scale_w <= 0:
             raise ConfigError(f"scale_h={scale_h} and scale_w={scale_w} must be positive")
         sizes = [(_scaled(h, scale_h), _scaled(w, scale_w)) for h, w in self.sizes]
         if min(min(size) for size in sizes) < 1:
             raise ConfigError(f"scale_h={scale_h}, scale_w={scale_w} leave no pixel at the "
                               f"coarsest scale {self.sizes[0]}")
-        h, w = sizes[-1]
-        if h * w > MAX_OUTPUT_PIXELS:
-            raise ConfigError(f"a {h}x{w} output is above the limit of {MAX_OUTPUT_PIXELS:,} "
-                              f"pixels (about 11 GB to sample): lower scale_h/scale_w")
-        return h, w
+        return sizes[-1]
 
     def reconstruction_noise(self):
         return [self.z_rec] + [tf.zeros(s) for s in self.noise_shapes()[1:]]

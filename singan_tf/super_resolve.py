@@ -36,7 +36,13 @@ flags.DEFINE_integer("max_size", _DEFAULT.max_size, "Longer side of the finest t
                      flag_values=FLAGS)
 flags.DEFINE_integer("seed", _DEFAULT.seed, "Seed of the training (when it trains) and of the "
                      "noise each step draws: same seed, same output.", flag_values=FLAGS)
-flags.DEFINE_bool("progress", True, "Show training progress.", flag_values=FLAGS)
+flags.DEFINE_bool("progress", True, "Show training progress (and the tiles of a tiled "
+                  "output).", flag_values=FLAGS)
+flags.DEFINE_float("max_memory", None, "GB the output may take at once (default: a quarter of "
+                   "this machine's memory); a larger one is made in tiles.", lower_bound=0.01,
+                   flag_values=FLAGS)
+flags.DEFINE_integer("tile", None, "Make the output in tiles of this many pixels a side.",
+                     lower_bound=1, flag_values=FLAGS)
 flags.mark_flags_as_required(["image", "out"], flag_values=FLAGS)
 
 
@@ -67,13 +73,14 @@ def main():
                                   f"command again to continue it") from None
     if how == "resumed":
         print(f"resumed the interrupted training in {model_dir.path}")
-    output = super_resolution.super_resolve(model, image, FLAGS.factor, FLAGS.seed)
-    images.save_image(output, FLAGS.out)
-    print(f"{image.shape[1]}x{image.shape[0]} -> {output.shape[1]}x{output.shape[0]} "
-          f"written to {FLAGS.out}")
+    max_memory = int(FLAGS.max_memory * 2**30) if FLAGS.max_memory else None
+    height, width = super_resolution.write(model, image, FLAGS.factor, FLAGS.out, FLAGS.seed,
+                                           max_memory, FLAGS.tile, FLAGS.progress)
+    print(f"{image.shape[1]}x{image.shape[0]} -> {width}x{height} written to {FLAGS.out}")
     if FLAGS.reference:
-        reference = inputs.load_fitted(FLAGS.reference, output.shape[:2], "reference")
-        psnr, _ = fidelity.psnr_ssim(images.quantized(output), images.quantized(reference))
+        reference = inputs.load_fitted(FLAGS.reference, (height, width), "reference")
+        output = images.load_image(FLAGS.out)
+        psnr, _ = fidelity.psnr_ssim(output, images.quantized(reference))
         print(f"PSNR {psnr:.2f} dB against {FLAGS.reference}")
 
 

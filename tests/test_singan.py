@@ -150,5 +150,4 @@ def test_output_size_is_bounded(trained_model):
         trained_model.output_size(0.01, 1.0)
     with pytest.raises(ConfigError, match="must be positive"):
         trained_model.output_size(-1.0, 1.0)
-    with pytest.raises(ConfigError, match="above the limit of 4,000,000 pixels"):
-        trained_model.output_size(100.0, 100.0)
+    assert trained_model.output_size(300.0, 300.0) == (9600, 9600)  # no ceiling: tiles

@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from singan_tf import pyramid
+from singan_tf.apps import sampling
 from singan_tf.errors import ConfigError
 from singan_tf.singan import SinGAN
 from singan_tf.training import loop
@@ -108,3 +109,13 @@ def super_resolve(model, image, factor, seed=0):
     prev = steps_model.upsample(tf.convert_to_tensor(image, tf.float32)[None],
                                 steps_model.sizes[1])
     return steps_model.generate(steps_model.seeded_noise(seed), 1, prev=prev)[0].numpy()
+
+
+def write(model, image, factor, path, seed=0, max_memory=None, tile=None, progress=False):
+    """Writes `super_resolve(model, image, factor, seed)` to `path`; an output too large to
+    make at once is made in tiles (apps/sampling.write_image), the same image."""
+    steps_model = chain(model, *image.shape[:2], factor)
+    sampling.write_image(steps_model, path, seed,
+                         lambda s: super_resolve(model, image, factor, s), 1, image,
+                         max_memory=max_memory, tile=tile, progress=progress)
+    return steps_model.sizes[-1]

@@ -5,6 +5,7 @@ mode Pillow reads is converted here, so nothing downstream sees more than RGB.
 """
 
 import glob
+import json
 import os
 
 from absl import logging
@@ -112,3 +113,76 @@ def _format_of(path):
 def quantized(pixels):
     """Float pixels in [-1, 1] as an 8-bit file holds them (what `save_image` writes)."""
     return to_uint8(pixels).astype(np.float32) / 127.5 - 1.0
+
+
+# Largest image written as one PNG; Pillow holds it whole (4 bytes a pixel) while encoding.
+MAX_PNG_PIXELS = 1 << 28
+
+
+class StreamedImage:
+    """An image written tile by tile and never held whole while it is made.
+
+    The tiles' 8-bit pixels go to a raw file beside the output; `finish()`
+    encodes it as the image file `path` (any format Pillow writes), or, above
+    `max_png_pixels`, as a folder PATH_WITHOUT_EXTENSION.tiles/ of PNG tiles of
+    `tile` px with an index.json giving the size and where each tile goes.
+    Both are written atomically; the raw file is removed either way.
+    """
+
+    def __init__(self, path, height, width, max_png_pixels=MAX_PNG_PIXELS, tile=4096):
+        self.path, self.height, self.width, self.tile = path, height, width, tile
+        self.as_tiles = height * width > max_png_pixels
+        directory, name = os.path.split(os.path.abspath(path))
+        self.raw_path = os.path.join(directory, f".raw.{name}")
+        try:
+            self.fd = os.open(self.raw_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.ftruncate(self.fd, height * width * 3)
+        except OSError as e:
+            raise atomic.write_error(path, e) from e
+
+    @property
+    def written_path(self):
+        return os.path.splitext(self.path)[0] + ".tiles" if self.as_tiles else self.path
+
+    def write(self, y0, x0, pixels):
+        """Float [h, w, 3] pixels in [-1, 1] at rows y0.., columns x0.."""
+        block = to_uint8(pixels)
+        try:
+            for y in range(block.shape[0]):
+                os.pwrite(self.fd, block[y].tobytes(), ((y0 + y) * self.width + x0) * 3)
+        except OSError as e:
+            self.close()
+            raise atomic.write_error(self.path, e) from e
+
+    def finish(self):
+        try:
+            pixels = np.memmap(self.raw_path, np.uint8, "r", shape=(self.height, self.width, 3))
+            if self.as_tiles:
+                self._write_tiles(pixels)
+            else:
+                save_uint8(pixels, self.path)
+        except OSError as e:
+            raise atomic.write_error(self.written_path, e) from e
+        finally:
+            self.close()
+
+    def _write_tiles(self, pixels):
+        with atomic.replacing_dir(self.written_path) as folder:
+            tiles = []
+            for y in range(0, self.height, self.tile):
+                for x in range(0, self.width, self.tile):
+                    name = f"tile_{y:06d}_{x:06d}.png"
+                    Image.fromarray(np.asarray(pixels[y:y + self.tile, x:x + self.tile])).save(
+                        os.path.join(folder, name))
+                    tiles.append({"y": y, "x": x, "file": name})
+            index = {"height": self.height, "width": self.width, "tile": self.tile,
+                     "tiles": tiles}
+            with open(os.path.join(folder, "index.json"), "w") as f:
+                json.dump(index, f, indent=2)
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if os.path.exists(self.raw_path):
+            os.remove(self.raw_path)

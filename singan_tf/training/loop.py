@@ -10,7 +10,6 @@ halved learning rates when a loss turns NaN or Inf.
 import contextlib
 import gc
 import math
-import sys
 import time
 
 from absl import logging
@@ -20,6 +19,7 @@ import tensorflow as tf
 from singan_tf import models, pyramid
 from singan_tf.errors import ModelDirError, TrainingDiverged, TrainingInterrupted, WriteError
 from singan_tf.io import atomic
+from singan_tf.progress import ProgressBar
 from singan_tf.singan import SinGAN
 from singan_tf.training.step import ScaleTrainer, scale_seed
 
@@ -106,7 +106,7 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
                 print(f"Scale {n}/{schedule.num_scales - 1}: {real.shape[1]}x{real.shape[2]}, "
                       f"{generator.nfc} channels, noise_amp {float(trainer.noise_amp):.4f}"
                       f"{resumed}", flush=True)
-            bar = ProgressBar(config.niter, enabled=progress)
+            bar = ProgressBar(config.niter, enabled=progress, unit="iter")
 
             def on_metrics(i, metrics):
                 bar.update(i + 1, metrics)
@@ -145,40 +145,6 @@ def scale_networks(n, config, size, previous=None):
         generator.set_weights(previous[0].get_weights())
         discriminator.set_weights(previous[1].get_weights())
     return generator, discriminator
-
-
-class ProgressBar:
-    """Iterations, losses and ETA of one scale: Keras' bar on a terminal; elsewhere (a log
-    file, CI) a plain line every 5 % instead of a carriage-return update per iteration."""
-
-    STEP = 0.05
-
-    def __init__(self, total, enabled=True, stream=None):
-        self.total, self.enabled = total, enabled
-        self.stream = stream or sys.stdout
-        self.bar = (keras.utils.Progbar(total, unit_name="iter")
-                    if enabled and self.stream.isatty() else None)
-        self.start, self.next_line = None, 0
-
-    def update(self, done, metrics):
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.update(done, values=list(metrics.items()), finalize=done == self.total)
-            return
-        now = time.perf_counter()
-        if self.start is None:
-            self.start = (done - 1, now)
-        if done < self.next_line and done != self.total:
-            return
-        self.next_line = done + max(1, math.ceil(self.STEP * self.total))
-        first, started = self.start
-        per_iteration = (now - started) / max(done - first, 1)
-        eta = round(per_iteration * (self.total - done))
-        losses = " ".join(f"{name} {value:.4f}" for name, value in metrics.items())
-        print(f"  {done}/{self.total} ({100 * done / self.total:.0f}%) "
-              f"{per_iteration:.3f} s/iter ETA {eta // 60}:{eta % 60:02d} {losses}",
-              file=self.stream, flush=True)
 
 
 def _load_progress(model_dir, schedule, untrained):

@@ -58,6 +58,16 @@ def test_any_size_and_aspect_ratio(command, trained_model_dir, tmp_path):
     assert image.size == (64, 24) and image.mode == "RGB"
 
 
+def test_tiles_on_request_give_the_same_images(command, trained_model_dir, tmp_path):
+    for out, tile in [(tmp_path / "whole", []), (tmp_path / "tiled", ["--tile=9"])]:
+        result = command("sample", f"--model_dir={trained_model_dir}", f"--out_dir={out}",
+                         "--num_samples=2", "--scale_w=1.5", "--noprogress", *tile)
+        assert result.returncode == 0, result.stderr
+    for name in ("sample_000.png", "sample_001.png"):
+        np.testing.assert_array_equal(read_png(tmp_path / "tiled" / name),
+                                      read_png(tmp_path / "whole" / name))
+
+
 def test_smoke_in_a_fresh_process(trained_model_dir, tmp_path):
     result = run_module("singan_tf.sample", f"--model_dir={trained_model_dir}",
                         f"--out_dir={tmp_path}", "--num_samples=2", "--seed=5")

@@ -1,6 +1,5 @@
 """The run over the scales: checkpoints, divergence, interruption, warm starts, what is written."""
 
-import io
 import os
 
 import numpy as np
@@ -106,17 +105,6 @@ def test_stop_request_finishes_the_iteration_and_saves_a_checkpoint():
         loop.fit_scale(trainer, 5, checkpoint, on_metrics=lambda i, m: requested.append(i),
                        stop_requested=lambda: bool(requested))
     assert trainer.iteration == 1 and checkpoint.saved[-1] == {"iteration": 1}
-
-
-def test_progress_off_a_terminal_is_a_line_every_five_percent():
-    stream = io.StringIO()
-    bar = loop.ProgressBar(200, stream=stream)
-    for i in range(200):
-        bar.update(i + 1, {"loss_d": -0.5, "rec": 0.25})
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 21  # at 1, 11, 21, ... 191, and the last
-    assert lines[-1].startswith("  200/200 (100%)") and "loss_d -0.5000 rec 0.2500" in lines[-1]
-    assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()
 
 
 def test_warm_start_copies_the_previous_scale_when_widths_match(tiny_config):
