@@ -4,22 +4,28 @@
       --signature=sample --seed=S [--num_samples=N] [--scale_h=..] [--scale_w=..] [--start_scale=K]
   ... --signature=inject --image=PAINTING.png --start_scale=K --seed=S
   ... --signature=reconstruct
+  ... --protocol=grpc --url=localhost:8500/v1/models/NAME[/versions/N]
 
-Speaks TF Serving's REST predict API (columnar "inputs", standard library
-only); needs neither TensorFlow nor the rest of this package's model code.
+REST (the default) speaks TF Serving's predict API with the standard library
+only: it needs neither TensorFlow nor this package's model code. gRPC uses
+tensorflow-serving-api (installed with --no-deps; its protocol buffers import
+TensorFlow). The URL names the model the same way for both.
 """
 
 import os
+import re
 
 from absl import flags
 
 from singan_tf import cli
 from singan_tf.deploy import rest_client
-from singan_tf.errors import ServingError
+from singan_tf.errors import ConfigError, ServingError
 
 FLAGS = cli.flag_values()
-flags.DEFINE_string("url", None, "Model URL: http://HOST:8501/v1/models/NAME[/versions/N].",
-                    flag_values=FLAGS)
+flags.DEFINE_string("url", None, "Model URL: http://HOST:8501/v1/models/NAME[/versions/N] "
+                    "(REST), HOST:8500/v1/models/NAME[/versions/N] (gRPC).", flag_values=FLAGS)
+flags.DEFINE_enum("protocol", "rest", ["rest", "grpc"], "TF Serving's REST API or its gRPC "
+                  "PredictionService.", flag_values=FLAGS)
 flags.DEFINE_enum("signature", "serving_default", rest_client.SIGNATURES, "Signature to call.",
                   flag_values=FLAGS)
 flags.DEFINE_string("out_dir", "samples", "Where sample_000.png, ... are written.",
@@ -40,10 +46,19 @@ flags.DEFINE_float("timeout", 300.0, "Seconds to wait for the server.", flag_val
 flags.mark_flag_as_required("url", flag_values=FLAGS)
 
 
+def grpc_target(url):
+    """(HOST:PORT, model name, version or None) of a gRPC model URL."""
+    match = re.fullmatch(r"(?:\w+://)?([^/]+)/v1/models/([^/]+)(?:/versions/(\d+))?/?", url)
+    if not match:
+        raise ConfigError(f"--url={url}: a gRPC URL is HOST:PORT/v1/models/NAME[/versions/N]")
+    return match.group(1), match.group(2), match.group(3)
+
+
 def main():
     from singan_tf.io import atomic, images
 
     atomic.check_writable_dir(FLAGS.out_dir)
+    target = grpc_target(FLAGS.url) if FLAGS.protocol == "grpc" else None
     image = None
     if FLAGS.signature == "inject":
         if FLAGS.image is None:
@@ -51,7 +66,13 @@ def main():
         image = images.to_uint8(images.load_image(FLAGS.image))
     inputs = rest_client.request_inputs(FLAGS.signature, FLAGS.seed, FLAGS.num_samples,
                                         FLAGS.scale_h, FLAGS.scale_w, FLAGS.start_scale, image)
-    pictures = rest_client.predict(FLAGS.url, FLAGS.signature, inputs, FLAGS.timeout)
+    if FLAGS.protocol == "rest":
+        pictures = rest_client.predict(FLAGS.url, FLAGS.signature, inputs, FLAGS.timeout)
+    else:
+        from singan_tf.deploy import grpc_client
+        address, name, version = target
+        pictures = grpc_client.predict(address, name, FLAGS.signature, inputs, version,
+                                       FLAGS.timeout)
     os.makedirs(FLAGS.out_dir, exist_ok=True)
     for i, pixels in enumerate(pictures):
         images.save_uint8(pixels, os.path.join(FLAGS.out_dir, f"sample_{i:03d}.png"))

@@ -158,6 +158,15 @@ def served(trained_model, tmp_path_factory):
     server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def served_grpc(served):
+    """The same SavedModel behind the gRPC PredictionService test double."""
+    import tf_serving_double
+    server = tf_serving_double.serving_grpc(served.model.loaded_path)
+    yield server
+    server.shutdown()
+
+
 @pytest.fixture
 def command(capsys):
     """Runs `python -m singan_tf.NAME ARGS` in this process; returns (returncode, stdout,

@@ -17,15 +17,19 @@ SIGNATURES = ["serving_default", "sample", "inject", "reconstruct"]
 
 def request_inputs(signature, seed, num_samples=1, scale_h=1.0, scale_w=1.0, start_scale=0,
                    image=None):
-    """The columnar "inputs" of a predict request for `signature`."""
+    """The inputs of a predict request for `signature`, one value per image (export format 2:
+    every input batch-first), as lists: REST's columnar "inputs", or gRPC's tensors."""
     seeds = list(range(seed, seed + num_samples))
+    count = len(seeds)
     if signature == "serving_default":
         return {"seed": seeds}
     if signature == "sample":
-        return {"seed": seeds, "scale_h": scale_h, "scale_w": scale_w, "start_scale": start_scale}
+        return {"seed": seeds, "scale_h": [scale_h] * count, "scale_w": [scale_w] * count,
+                "start_scale": [start_scale] * count}
     if signature == "inject":
-        return {"image": [image.tolist()], "start_scale": start_scale, "seed": [seed]}
-    return {}
+        return {"image": [np.asarray(image).tolist()], "start_scale": [start_scale],
+                "seed": [seed]}
+    return {"seed": [seed]}
 
 
 def predict(url, signature, inputs, timeout=300.0):

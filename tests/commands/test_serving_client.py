@@ -25,9 +25,21 @@ def test_each_signature_writes_its_images(command, served, trained_model, tmp_pa
                      f"--image={tmp_path / 'painting.png'}")
     assert result.returncode == 0, result.stderr
     want = served.loaded.signatures["inject"](image=tf.constant(painting[None]),
-                                              start_scale=tf.constant(2),
+                                              start_scale=tf.constant([2]),
                                               seed=tf.constant([3], tf.int64))["images"][0]
     np.testing.assert_array_equal(read_png(tmp_path / "i" / "sample_000.png"), want.numpy())
+
+
+def test_grpc_gives_what_rest_gives(command, served, served_grpc, tmp_path):
+    for protocol, url in [("rest", served.url), ("grpc", served_grpc.url)]:
+        result = command("serving_client", f"--protocol={protocol}", f"--url={url}",
+                         f"--out_dir={tmp_path / protocol}", "--signature=sample", "--seed=2",
+                         "--num_samples=2", "--scale_w=1.5", "--start_scale=0")
+        assert result.returncode == 0, result.stderr
+    for name in ("sample_000.png", "sample_001.png"):
+        np.testing.assert_array_equal(read_png(tmp_path / "grpc" / name),
+                                      read_png(tmp_path / "rest" / name))
+    assert read_png(tmp_path / "grpc" / "sample_000.png").shape == (32, 48, 3)
 
 
 def test_errors_are_one_line(command, served, tmp_path):
@@ -37,7 +49,11 @@ def test_errors_are_one_line(command, served, tmp_path):
              ([f"--url={served.url}", "--signature=inject"], "--signature=inject needs --image"),
              ([f"--url={served.url.replace('/tiny', '/other')}"], "(404)"),
              (["--url=http://127.0.0.1:9/v1/models/x", "--timeout=5"], "cannot reach"),
-             ([f"--url={served.url}", f"--out_dir={tmp_path / 'file'}"], "not a folder")]
+             ([f"--url={served.url}", f"--out_dir={tmp_path / 'file'}"], "not a folder"),
+             (["--protocol=grpc", "--url=127.0.0.1:9/models/x"],
+              "a gRPC URL is HOST:PORT/v1/models/NAME"),
+             (["--protocol=grpc", "--url=127.0.0.1:9/v1/models/x", "--timeout=5"],
+              "cannot reach 127.0.0.1:9")]
     for flags, message in cases:
         assert_one_line_error(command("serving_client", f"--out_dir={tmp_path / 'o'}", *flags),
                               message)

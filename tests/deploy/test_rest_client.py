@@ -9,25 +9,25 @@ from singan_tf.errors import ServingError
 from singan_tf.io import images
 
 
-def test_requests_per_signature():
+def test_requests_per_signature_give_one_value_per_image():
     assert rest_client.request_inputs("serving_default", 5, 2) == {"seed": [5, 6]}
-    assert rest_client.request_inputs("sample", 5, 1, 1.0, 2.0, 1) == {
-        "seed": [5], "scale_h": 1.0, "scale_w": 2.0, "start_scale": 1}
+    assert rest_client.request_inputs("sample", 5, 2, 1.0, 2.0, 1) == {
+        "seed": [5, 6], "scale_h": [1.0, 1.0], "scale_w": [2.0, 2.0], "start_scale": [1, 1]}
     image = np.zeros([2, 3, 3], np.uint8)
     assert rest_client.request_inputs("inject", 3, image=image, start_scale=2) == {
-        "image": [image.tolist()], "start_scale": 2, "seed": [3]}
-    assert rest_client.request_inputs("reconstruct", 0) == {}
+        "image": [image.tolist()], "start_scale": [2], "seed": [3]}
+    assert rest_client.request_inputs("reconstruct", 4) == {"seed": [4]}
 
 
 def test_predict_returns_the_signatures_images(served, trained_model):
     got = rest_client.predict(served.url, "sample",
                               rest_client.request_inputs("sample", 5, 2, 1.0, 1.5, 0))
     want = served.loaded.signatures["sample"](
-        seed=tf.constant([5, 6], tf.int64), scale_h=tf.constant(1.0), scale_w=tf.constant(1.5),
-        start_scale=tf.constant(0))["images"].numpy()
+        seed=tf.constant([5, 6], tf.int64), scale_h=tf.constant([1.0, 1.0]),
+        scale_w=tf.constant([1.5, 1.5]), start_scale=tf.constant([0, 0]))["images"].numpy()
     assert got.dtype == np.uint8 and got.shape == want.shape == (2, 32, 48, 3)
     np.testing.assert_array_equal(got, want)
-    rec = rest_client.predict(served.url, "reconstruct", {})
+    rec = rest_client.predict(served.url, "reconstruct", {"seed": [0]})
     np.testing.assert_array_equal(rec, images.to_uint8(trained_model.reconstruct()))
 
 
