@@ -6,7 +6,7 @@
 
 Serves the export's highest version (each request one image at the training
 size, or --scale times it) through the gRPC test double on 127.0.0.1
-(tests/tf_serving_double.py, which batches with TensorFlow's BatchFunction op
+(singan_tf/deploy/serving_double.py, which batches with TensorFlow's BatchFunction op
 as TF Serving's batcher does); clients and server share the process and its
 cores. Each client sends --requests requests, one after the other, every seed distinct; the run
 ends when all are answered. Reports latency p50/p99, throughput and the mean
@@ -21,15 +21,12 @@ import json
 import os
 import re
 import statistics
-import sys
 import time
 
 from absl import flags
 import numpy as np
 
 from singan_tf import cli
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 FLAGS = cli.flag_values()
 flags.DEFINE_string("export_dir", "saved_models/pebbles", "An export (DIR/N/).",
@@ -111,13 +108,13 @@ def summary(label, clients, latencies, wall, batches, worst):
 
 def main():
     import tensorflow as tf
-    import tf_serving_double
+    from singan_tf.deploy import serving_double
 
     version = max(int(v) for v in os.listdir(FLAGS.export_dir) if v.isdigit())
     path = os.path.join(FLAGS.export_dir, str(version))
     counts = [int(c) for c in FLAGS.clients]
     total = max(counts) * FLAGS.requests
-    single = tf_serving_double.ServedModel(path)
+    single = serving_double.ServedModel(path)
     expected = [single.predict(*request(s))["images"] for s in range(total)]
     shipped = read_batching(FLAGS.batching)
     settings = [("no batching", None), (_label(shipped), shipped)]
@@ -127,7 +124,7 @@ def main():
           f"{'batch':>6} {'diff':>5}")
     rows = []
     for label, batching in settings:
-        server = tf_serving_double.serving_grpc(path, "load", batching)
+        server = serving_double.serving_grpc(path, "load", batching)
         try:
             load(server, 1, 2, expected)  # warm-up: traces the batched path
             for clients in counts:
@@ -140,7 +137,7 @@ def main():
                        {"batch_timeout_micros": 1000}, {"batch_timeout_micros": 20000},
                        {"num_batch_threads": 1}):
             batching = {**shipped, **change}
-            server = tf_serving_double.serving_grpc(path, "load", batching)
+            server = serving_double.serving_grpc(path, "load", batching)
             try:
                 load(server, 1, 2, expected)
                 rows.append(summary(_label(batching), max(counts),

@@ -149,11 +149,11 @@ def tflite_path(trained_model, tmp_path_factory):
 @pytest.fixture(scope="session")
 def served(trained_model, tmp_path_factory):
     """The trained model exported with the default limits and served by the TF Serving test
-    double (tests/tf_serving_double.py) on 127.0.0.1."""
+    double (singan_tf/deploy/serving_double.py) on 127.0.0.1."""
     from singan_tf.deploy import serving
-    import tf_serving_double
+    from singan_tf.deploy import serving_double
     path = serving.save(trained_model, str(tmp_path_factory.mktemp("saved_models") / "tiny"))
-    server = tf_serving_double.serving(path)
+    server = serving_double.serving(path)
     yield server
     server.shutdown()
 
@@ -161,8 +161,8 @@ def served(trained_model, tmp_path_factory):
 @pytest.fixture(scope="session")
 def served_grpc(served):
     """The same SavedModel behind the gRPC PredictionService test double."""
-    import tf_serving_double
-    server = tf_serving_double.serving_grpc(served.model.loaded_path)
+    from singan_tf.deploy import serving_double
+    server = serving_double.serving_grpc(served.model.loaded_path)
     yield server
     server.shutdown()
 

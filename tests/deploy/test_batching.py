@@ -15,8 +15,8 @@ BATCHING = dict(max_batch_size=4, batch_timeout_micros=100_000, num_batch_thread
 
 @pytest.fixture(scope="module")
 def batching_server(served):
-    import tf_serving_double
-    server = tf_serving_double.serving_grpc(served.model.loaded_path, batching=BATCHING)
+    from singan_tf.deploy import serving_double
+    server = serving_double.serving_grpc(served.model.loaded_path, batching=BATCHING)
     yield server
     server.shutdown()
 

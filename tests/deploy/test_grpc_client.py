@@ -1,4 +1,4 @@
-"""The gRPC client against the PredictionService test double (tests/tf_serving_double.py)."""
+"""The gRPC client against the PredictionService test double (singan_tf/deploy/serving_double.py)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The REST client against the TF Serving test double (tests/tf_serving_double.py)."""
+"""The REST client against the TF Serving test double (singan_tf/deploy/serving_double.py)."""
 
 import numpy as np
 import pytest

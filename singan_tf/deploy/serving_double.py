@@ -1,4 +1,4 @@
-"""TEST DOUBLES of TF Serving, for the clients' tests and the load benchmark.
+"""TEST DOUBLES of TF Serving, for the clients' tests and the load benchmark: not servers.
 
 The real TF Serving server cannot be installed here. These stand-ins run the
 exported SavedModel with tf.saved_model.load and answer on 127.0.0.1 only:
