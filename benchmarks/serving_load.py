@@ -54,28 +54,27 @@ def read_batching(path):
 
 
 def load(server, clients, requests, expected):
-    """Runs the load; returns latencies (s), wall time (s) and the batch sizes run."""
+    """Runs the load; returns latencies (s), wall time (s), the batch sizes run and the largest
+    difference from the single-request images (checked after the clock stops)."""
     from singan_tf.deploy import grpc_client
-    address = server.url.split("/")[0]
+    address = server.address
     server.model.batch_sizes.clear()
-    worst = [0]
 
     def client(index):
-        latencies = []
+        answers = []
         with grpc_client.Client(address) as connection:
-            for r in range(requests):
-                seed = index * requests + r
+            for seed in range(index * requests, (index + 1) * requests):
                 start = time.perf_counter()
                 got = connection.predict(server.name, *request(seed), timeout=60)
-                latencies.append(time.perf_counter() - start)
-                check_own_image(got, seed, expected)
-                worst[0] = max(worst[0], int(np.abs(got.astype(int) - expected[seed]).max()))
-        return latencies
+                answers.append((time.perf_counter() - start, seed, got))
+        return answers
 
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        latencies = [t for ts in pool.map(client, range(clients)) for t in ts]
-    return latencies, time.perf_counter() - start, list(server.model.batch_sizes), worst[0]
+        answers = [a for batch in pool.map(client, range(clients)) for a in batch]
+    wall = time.perf_counter() - start
+    worst = max(own_image_difference(got, seed, expected) for _, seed, got in answers)
+    return [a[0] for a in answers], wall, list(server.model.batch_sizes), worst
 
 
 def request(seed):
@@ -86,12 +85,15 @@ def request(seed):
                       "start_scale": [0]}
 
 
-def check_own_image(got, seed, expected):
-    """The reply is its seed's image: within one uint8 level of the single-request one, and
-    nearer to it than to any other seed's (the batched call may round an ulp apart)."""
+def own_image_difference(got, seed, expected):
+    """The largest uint8 difference of a reply from its seed's single-request image; fails
+    unless it is that image: within one level, and nearer to it than to any other seed's (the
+    batched call may round an ulp apart)."""
+    difference = np.abs(got.astype(int) - expected[seed])
     distances = [np.abs(got.astype(int) - e).mean() for e in expected]
-    if np.abs(got.astype(int) - expected[seed]).max() > 1 or int(np.argmin(distances)) != seed:
+    if difference.max() > 1 or int(np.argmin(distances)) != seed:
         raise AssertionError(f"seed {seed} was answered with another image")
+    return int(difference.max())
 
 
 def summary(label, clients, latencies, wall, batches, worst):

@@ -111,8 +111,8 @@ def _check_places(export_dir):
 
 
 def main():
-    from singan_tf.deploy import model_config  # TensorFlow loads with the first export
-    from singan_tf.io.model_dir import ModelDir
+    from singan_tf.deploy import model_config
+    from singan_tf.io.model_dir import ModelDir  # TensorFlow loads from here on
 
     _check_flags()
     if FLAGS.model_dir:

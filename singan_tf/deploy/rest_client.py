@@ -20,12 +20,11 @@ def request_inputs(signature, seed, num_samples=1, scale_h=1.0, scale_w=1.0, sta
     """The inputs of a predict request for `signature`, one value per image (export format 2:
     every input batch-first), as lists: REST's columnar "inputs", or gRPC's tensors."""
     seeds = list(range(seed, seed + num_samples))
-    count = len(seeds)
     if signature == "serving_default":
         return {"seed": seeds}
     if signature == "sample":
-        return {"seed": seeds, "scale_h": [scale_h] * count, "scale_w": [scale_w] * count,
-                "start_scale": [start_scale] * count}
+        return {"seed": seeds, "scale_h": [scale_h] * num_samples,
+                "scale_w": [scale_w] * num_samples, "start_scale": [start_scale] * num_samples}
     if signature == "inject":
         return {"image": [np.asarray(image).tolist()], "start_scale": [start_scale],
                 "seed": [seed]}

@@ -140,8 +140,12 @@ class FakeTFServingGrpc:
         self.server.start()
 
     @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    @property
     def url(self):
-        return f"127.0.0.1:{self.port}/v1/models/{self.name}"
+        return f"{self.address}/v1/models/{self.name}"
 
     def shutdown(self):
         self.server.stop(grace=None)

@@ -23,7 +23,7 @@ def batching_server(served):
 
 def test_concurrent_requests_are_merged_and_each_gets_its_own_seeds(served, batching_server):
     from singan_tf.deploy import grpc_client
-    address = batching_server.url.split("/")[0]
+    address = batching_server.address
     seeds = list(range(20, 28))
     with concurrent.futures.ThreadPoolExecutor(len(seeds)) as pool:
         answers = list(pool.map(lambda s: grpc_client.predict(address, "tiny", "serving_default",

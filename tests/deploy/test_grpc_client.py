@@ -8,7 +8,7 @@ from singan_tf.errors import ServingError
 
 
 def test_predict_returns_what_the_signature_returns(served, served_grpc):
-    address = served_grpc.url.split("/")[0]
+    address = served_grpc.address
     for signature, inputs in [("serving_default", {"seed": [3, 4]}),
                               ("sample", rest_client.request_inputs("sample", 3, 2, 1.0, 2.0)),
                               ("reconstruct", {"seed": [0]})]:
@@ -19,7 +19,7 @@ def test_predict_returns_what_the_signature_returns(served, served_grpc):
 
 
 def test_refusals_are_serving_errors_with_the_servers_message(served_grpc):
-    address = served_grpc.url.split("/")[0]
+    address = served_grpc.address
     with pytest.raises(ServingError, match=r"INVALID_ARGUMENT.*start_scale must be in 0..3"):
         grpc_client.predict(address, "tiny", "sample",
                             rest_client.request_inputs("sample", 0, start_scale=9))
