@@ -2,19 +2,22 @@
 editing, super-resolution and animation, from models trained on ../shared/data.
 
   python tools/gallery.py [--preset=flags/fast.cfg] [--out_dir=runs/gallery]
+      [--applications=super_resolution --applications=...]
 
-Trains one model per reference image with the preset (flags/fast.cfg: about
-30 minutes each on 2 CPU cores) or reuses a complete one in OUT_DIR/models/NAME,
-then writes sample_wide.png, paint2image.png (the paint, quantized, injected
-into the model as trained, and into the model with its injection scale
-retrained), harmonization.png (the paste, the mask, harmonized, harmonized
-after fine-tuning), editing.png, super_resolution.png, animation.png and
-animation.gif into --out_dir, and the PSNR of super-resolution against the
-original (with and without noise, and bicubic) to OUT_DIR/super_resolution.json.
-Every panel is at the model's finest size (250 px on the long side with the
-fast preset). It writes under runs/ and never into docs/: copy what you keep.
+Trains one model per reference image with the preset (flags/fast.cfg: 27 min to
+an hour each on 2 CPU cores, by CPU) or reuses a complete one in
+OUT_DIR/models/NAME, then writes into --out_dir: sample_wide.png,
+paint2image.png (the paint, quantized, injected into the model as trained, and
+into the model with its injection scale retrained), harmonization.png (the
+paste, the mask, harmonized, harmonized after fine-tuning), editing.png,
+super_resolution.png with super_resolution.json (the PSNR against the original
+of SinGAN with and without noise, and of bicubic), animation.png and
+animation.gif; --applications renders only those named. Every panel is at the
+model's finest size (250 px on the long side with the fast preset). It writes
+under runs/ and never into docs/: copy what you keep.
 """
 
+import dataclasses
 import json
 import os
 
@@ -35,6 +38,14 @@ flags.DEFINE_string("preset", os.path.join(REPO, "flags", "fast.cfg"), "Training
                     flag_values=FLAGS)
 flags.DEFINE_integer("sr_factor", 4, "Super-resolution factor of the SR panel.",
                      flag_values=FLAGS)
+flags.DEFINE_integer("paint_iters", 2000, "Iterations of paint-to-image's retraining (the "
+                     "reference's).", lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_multi_enum("applications", None, ["samples", "paint2image", "harmonization",
+                                               "editing", "super_resolution", "animation"],
+                        "Render only these (default: all); each trains only the models it needs.",
+                        flag_values=FLAGS)
+flags.DEFINE_integer("fine_tune_iters", 500, "Iterations of harmonization's fine-tuning of the "
+                     "finest scale.", lower_bound=1, flag_values=FLAGS)
 
 
 def preset_config(path):
@@ -94,28 +105,27 @@ def as_gray(mask):
     return np.repeat(mask[..., None] * 2 - 1, 3, -1)
 
 
-def main():
-    import tensorflow as tf
-    from singan_tf.apps import (animation, fine_tuning, injection, inputs, paint, sampling,
-                                super_resolution)
-    from singan_tf.io import images
-    from singan_tf.io.model_dir import ModelDir
-    from singan_tf.metrics import fidelity
-    from singan_tf.singan import resize_to
+def out(name):
+    return os.path.join(FLAGS.out_dir, name)
 
-    data = FLAGS.data_dir
-    if not os.path.isdir(data):
-        raise ConfigError(f"reference data not found: {data}")
-    os.makedirs(FLAGS.out_dir, exist_ok=True)
-    config = preset_config(FLAGS.preset)
-    out = lambda name: os.path.join(FLAGS.out_dir, name)  # noqa: E731
 
-    colusseum = os.path.join(data, "generation", "colusseum.png")
-    model, manifest = trained("colusseum", colusseum, config)
+def colusseum_path():
+    return os.path.join(FLAGS.data_dir, "generation", "colusseum.png")
+
+
+def render_samples(config):
+    from singan_tf.apps import inputs, sampling
+    model, manifest = trained("colusseum", colusseum_path(), config)
     real = inputs.load_real(manifest, model.sizes[-1])
     strip([real, sampling.sampler(model)(0), sampling.sampler(model, 0, 1.0, 2.0)(1)],
           out("sample_wide.png"))
 
+
+def render_paint2image(config):
+    from singan_tf.apps import inputs, paint
+    from singan_tf.io.model_dir import ModelDir
+    model, manifest = trained("colusseum", colusseum_path(), config)
+    real = inputs.load_real(manifest, model.sizes[-1])
     painting = draw_paint(real)
     paint_scale = 1
     centers = paint.palette(model, real, paint_scale)
@@ -126,7 +136,11 @@ def main():
            paint.paint2image(retrained, quantized, paint_scale, retrained=True)],
           out("paint2image.png"))
 
-    harmonization = os.path.join(data, "harmonization")
+
+def render_harmonization(config):
+    from singan_tf.apps import fine_tuning, injection, inputs
+    from singan_tf.io.model_dir import ModelDir
+    harmonization = os.path.join(FLAGS.data_dir, "harmonization")
     model, manifest = trained("scream", os.path.join(harmonization, "scream.jpg"), config)
     size = model.sizes[-1]
     naive = inputs.load_fitted(os.path.join(harmonization, "scream_naive.jpg"), size)
@@ -139,7 +153,10 @@ def main():
     tuned_result, _ = injection.inject_and_blend(tuned, real, naive, mask, start, 0, 7, 5.0)
     strip([naive, as_gray(mask), result, tuned_result], out("harmonization.png"))
 
-    editing = os.path.join(data, "editing")
+
+def render_editing(config):
+    from singan_tf.apps import injection, inputs
+    editing = os.path.join(FLAGS.data_dir, "editing")
     model, manifest = trained("stone", os.path.join(editing, "stone.png"), config)
     size = model.sizes[-1]
     edited = inputs.load_fitted(os.path.join(editing, "stone_edit_1.png"), size)
@@ -148,15 +165,23 @@ def main():
                                               mask, injection_scale(model), 0, 20, 5.0)
     strip([edited, as_gray(mask), raw, blended], out("editing.png"))
 
+
+def render_super_resolution(config):
+    """The SR panel, and the PSNR against the original of SinGAN (five seeds, and without
+    noise) and of bicubic upsampling, written to super_resolution.json."""
+    import tensorflow as tf
+    from singan_tf.apps import super_resolution
+    from singan_tf.io import images
+    from singan_tf.metrics import fidelity
+    from singan_tf.singan import resize_to
     factor = FLAGS.sr_factor
-    high = images.load_image(colusseum)
+    high = images.load_image(colusseum_path())
     high = high[:high.shape[0] // factor * factor, :high.shape[1] // factor * factor]
     low_path = out("colusseum_low.png")
     low_size = (high.shape[0] // factor, high.shape[1] // factor)
     images.save_image(resize_to(tf.constant(high[None]), low_size)[0].numpy(), low_path)
     low = images.load_image(low_path)  # as a user's 8-bit file
-    sr_config = preset_config(FLAGS.preset)
-    sr_model, _ = trained(f"colusseum_sr_x{factor}", low_path, sr_config,
+    sr_model, _ = trained(f"colusseum_sr_x{factor}", low_path, config,
                           train=super_resolution.train, factor=factor)
     upscaled = super_resolution.super_resolve(sr_model, low, factor, seed=0)
     bicubic = resize_to(tf.constant(low[None]), high.shape[:2])[0].numpy()
@@ -179,10 +204,29 @@ def main():
     nearest = np.repeat(np.repeat(low, factor, 0), factor, 1)
     strip([nearest, upscaled, bicubic, high], out("super_resolution.png"))
 
-    model, _ = trained("lightning1", os.path.join(data, "animation", "lightning1.png"), config)
+
+def render_animation(config):
+    from singan_tf.apps import animation
+    animation_config = dataclasses.replace(config, noise_padding=True, min_size=20)
+    model, _ = trained("lightning1", os.path.join(FLAGS.data_dir, "animation", "lightning1.png"),
+                       animation_config)
     frames = animation.animate(model, frames=100)
     animation.save_gif(frames, out("animation.gif"), fps=10)
     strip(list(frames[::12][:8]), out("animation.png"))
+
+
+RENDER = {"samples": render_samples, "paint2image": render_paint2image,
+          "harmonization": render_harmonization, "editing": render_editing,
+          "super_resolution": render_super_resolution, "animation": render_animation}
+
+
+def main():
+    if not os.path.isdir(FLAGS.data_dir):
+        raise ConfigError(f"reference data not found: {FLAGS.data_dir}")
+    os.makedirs(FLAGS.out_dir, exist_ok=True)
+    config = preset_config(FLAGS.preset)
+    for name in FLAGS.applications or RENDER:
+        RENDER[name](config)
 
 
 if __name__ == "__main__":

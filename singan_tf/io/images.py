@@ -49,6 +49,7 @@ def load_image(path):
 
 def find_images(pattern):
     """The image files `pattern` names, sorted: a directory's image files, or a glob's matches.
+    A glob's `**` matches any depth of folders.
 
     In a directory, only names with an extension Pillow knows count as images.
     """
@@ -57,7 +58,7 @@ def find_images(pattern):
         paths = [os.path.join(pattern, name) for name in os.listdir(pattern)
                  if os.path.splitext(name)[1].lower() in extensions]
     else:
-        paths = glob.glob(pattern)
+        paths = glob.glob(pattern, recursive=True)
     paths = sorted(path for path in paths if os.path.isfile(path))
     if not paths:
         raise ImageError(f"no images found: {pattern}")

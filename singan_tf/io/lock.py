@@ -23,15 +23,15 @@ NAME = ".lock"
 
 
 @contextlib.contextmanager
-def exclusive(folder):
-    """Holds the lock of `folder` (created if missing) for the block; refuses, with one line
-    naming the holder, when another run holds it."""
+def exclusive(folder, wait=False):
+    """Holds the lock of `folder` (created if missing) for the block. When another run holds
+    it: refuses with one line naming the holder, or, with `wait`, waits for it to end."""
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
         raise atomic.write_error(folder, e) from e
     path = os.path.join(folder, NAME)
-    fd = _acquire(path, folder)
+    fd = _acquire(path, folder, wait)
     try:
         holder = {"pid": os.getpid(), "host": socket.gethostname(),
                   "since": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -43,7 +43,7 @@ def exclusive(folder):
         os.close(fd)
 
 
-def _acquire(path, folder):
+def _acquire(path, folder, wait):
     """A descriptor of `path` locked by this process; retried if the file was replaced."""
     while True:
         try:
@@ -51,7 +51,7 @@ def _acquire(path, folder):
         except OSError as e:
             raise atomic.write_error(path, e) from e
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
             holder = _read(fd)
             os.close(fd)

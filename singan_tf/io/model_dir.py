@@ -53,12 +53,13 @@ class ModelDir:
 
     # Creating and describing the run.
 
-    def lock(self):
+    def lock(self, wait=False):
         """Held for the life of a run that writes here or reads what a writer may replace
-        (training, resuming, fine-tuning): a second run is refused, naming the holder."""
+        (training, resuming, fine-tuning): a second run is refused, naming the holder, or
+        waits for the first to end (`wait`)."""
         if os.path.exists(self.path) and not os.path.isdir(self.path):
             raise ModelDirError(f"model_dir is a file, not a directory: {self.path}")
-        return lock.exclusive(self.path)
+        return lock.exclusive(self.path, wait)
 
     def prepare(self, overwrite=False):
         """Creates the folder, refusing one that already holds a model unless `overwrite`."""

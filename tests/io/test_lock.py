@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -62,3 +63,19 @@ def test_train_refuses_a_directory_in_use_before_any_work(command, tiny_image_pa
     assert_one_line_error(result, "is in use by process")
     assert time.perf_counter() - start < 10
     assert os.listdir(tmp_path / "m") == []
+
+
+def test_a_waiting_run_starts_when_the_holder_ends(tmp_path):
+    events = []
+
+    def second():
+        with ModelDir(str(tmp_path)).lock(wait=True):
+            events.append("second in")
+
+    with ModelDir(str(tmp_path)).lock():
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)
+        events.append("first out")
+    thread.join(timeout=10)
+    assert events == ["first out", "second in"]
