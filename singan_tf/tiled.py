@@ -14,6 +14,7 @@ the tiled image equals the whole one bit for bit on CPU with the same threads
 (tested).
 """
 
+import contextlib
 import os
 import tempfile
 
@@ -119,7 +120,7 @@ def generate(model, write, seed=0, scale_h=1.0, scale_w=1.0, start_scale=0, belo
               for shape in shapes[start_scale:]]
     bar = ProgressBar(sum(counts), enabled=progress, unit="tile")
     done = 0
-    with tempfile.TemporaryDirectory(dir=work_dir) as folder:
+    with tempfile.TemporaryDirectory(dir=work_dir) as folder, _one_trace_per_scale_expected():
         for n in range(start_scale, model.num_scales):
             height, width = shapes[n][1] - 2 * margin, shapes[n][2] - 2 * margin
             finest = n == model.num_scales - 1
@@ -135,6 +136,20 @@ def generate(model, write, seed=0, scale_h=1.0, scale_w=1.0, start_scale=0, belo
             lower = store
 
 
+@contextlib.contextmanager
+def _one_trace_per_scale_expected():
+    """Holds back TensorFlow's warning about frequent retracing: each scale compiles its own
+    tile step, which that warning counts as retracing one function."""
+    def keep(record):
+        return "triggered tf.function retracing" not in record.getMessage()
+    logger = tf.get_logger()
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
+
+
 def _tile_count(height, width, tile):
     return -(-height // tile) * -(-width // tile)
 
@@ -146,8 +161,9 @@ def _tiles(height, width, tile):
 
 
 def _tile_step(generator, amp):
-    """The compiled refinement of one tile (traced once per tile shape: at most four)."""
-    @tf.function
+    """The compiled refinement of one tile (traced for the first tile shape, then once more
+    with the sizes left open: edge tiles differ in size)."""
+    @tf.function(reduce_retracing=True)
     def step(noise, prev_window, prev):
         return generator.refine(amp * noise + prev_window, prev)
     return step

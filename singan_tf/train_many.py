@@ -38,6 +38,8 @@ flags.DEFINE_integer("max_retries", 3, "Times Ray reruns an image whose worker d
                      lower_bound=0, flag_values=FLAGS)
 flags.DEFINE_integer("checkpoint_every", 100, "Iterations between checkpoints.", lower_bound=1,
                      flag_values=FLAGS)
+flags.DEFINE_integer("log_every", 10, "Iterations between TensorBoard loss summaries.",
+                     lower_bound=1, flag_values=FLAGS)
 cli.define_config_flags(FLAGS)
 flags.mark_flags_as_required(["images", "out_dir"], flag_values=FLAGS)
 
@@ -49,15 +51,10 @@ def main():
     config = cli.config_from_flags(FLAGS)
     todo = jobs.find_jobs(FLAGS.images, FLAGS.out_dir)
     atomic.check_writable_dir(FLAGS.out_dir)
-    try:
-        os.makedirs(FLAGS.out_dir, exist_ok=True)
-    except OSError as e:
-        raise atomic.write_error(FLAGS.out_dir, e) from e
     rows = {job.name: task.finished_row(job) or summary.queued_row(job) for job in todo}
     remaining = [job for job in todo if rows[job.name]["status"] == "queued"]
-    print(f"{len(todo)} images: {len(todo) - len(remaining)} finished earlier, "
-          f"{len(remaining)} to train", flush=True)
-    summary.write(FLAGS.out_dir, list(rows.values()))
+    print(f"{len(todo)} image{'s' * (len(todo) != 1)}: {len(todo) - len(remaining)} finished "
+          f"earlier, {len(remaining)} to train", flush=True)
 
     def ended(row):
         rows[row["name"]] = row
@@ -65,17 +62,23 @@ def main():
         detail = row["error"] or f"SWD {row['swd']:.4f}, diversity {row['diversity']}"
         print(f"{row['name']}: {row['this_run']} ({detail})", flush=True)
 
-    if remaining:
-        started = runner.connect(FLAGS.ray_address)
+    started = bool(remaining) and runner.connect(FLAGS.ray_address)
+    try:
         try:
+            os.makedirs(FLAGS.out_dir, exist_ok=True)
+        except OSError as e:
+            raise atomic.write_error(FLAGS.out_dir, e) from e
+        summary.write(FLAGS.out_dir, list(rows.values()))
+        if remaining:
             print(runner.describe(), flush=True)
             runner.run(remaining, config, cli.given_config(FLAGS), ended,
                        num_samples=FLAGS.num_samples, checkpoint_every=FLAGS.checkpoint_every,
+                       log_every=FLAGS.log_every,
                        cpus=FLAGS.cpus_per_image, gpus=FLAGS.gpus_per_image,
                        max_retries=FLAGS.max_retries, report=lambda line: print(line, flush=True))
-        finally:
-            if started:
-                runner.import_ray().shutdown()
+    finally:
+        if started:
+            runner.import_ray().shutdown()
     failed = [row for row in rows.values() if row["status"] == "failed"]
     print(f"Summary: {os.path.join(FLAGS.out_dir, 'summary.csv')}, contact sheet: "
           f"{os.path.join(FLAGS.out_dir, 'index.html')}")

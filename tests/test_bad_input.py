@@ -217,6 +217,8 @@ OUTPUT_CASES = [
     ("tflite_sample", ["--model={tflite}", "--out_dir={file}"], "it is a file, not a folder"),
     ("serving_client", ["--url=http://127.0.0.1:9/v1/models/x", "--out_dir={file}"],
      "it is a file, not a folder"),
+    ("train_many", ["--images={image}", "--out_dir={file}"], "it is a file, not a folder"),
+    ("train_many", ["--images={image}", f"--out_dir={UNWRITABLE}/out"], "Permission denied"),
 ]
 
 

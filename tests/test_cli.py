@@ -12,7 +12,7 @@ from singan_tf import cli
 from singan_tf.errors import ConfigError
 
 COMMANDS = ["train", "sample", "evaluate", "super_resolve", "paint2image", "harmonize", "edit",
-            "animate", "export", "tflite_sample", "serving_client"]
+            "animate", "export", "tflite_sample", "serving_client", "train_many"]
 
 
 def test_every_command_answers_help_at_once_without_tensorflow():

@@ -83,16 +83,22 @@ def strip(panels, path):
     print(f"wrote {path}", flush=True)
 
 
-def draw_paint(real):
-    """Clip art for the colusseum: sky, arena and ground bands and an arch, in its colours."""
+def draw_paint(real, centers):
+    """Clip art for the colusseum in its palette (`centers`, [K, 3]): sky, the building as a
+    wide dome in the palette's warmest colour, and the ground; the sky and the ground take the
+    palette colour nearest to the mean of those rows of `real`."""
     h, w = real.shape[:2]
-    bands = [(0, int(0.35 * h)), (int(0.35 * h), int(0.75 * h)), (int(0.75 * h), h)]
-    out = np.zeros_like(real)
-    for top, bottom in bands:
-        out[top:bottom] = real[top:bottom].reshape(-1, 3).mean(0)
+
+    def nearest(rows):
+        return centers[np.argmin(np.sum((centers - rows.reshape(-1, 3).mean(0)) ** 2, -1))]
+
+    out = np.empty_like(real)
+    out[:] = nearest(real[:int(0.25 * h)])
     yy, xx = np.mgrid[0:h, 0:w]
-    arch = ((xx - 0.5 * w) / (0.12 * w)) ** 2 + ((yy - 0.55 * h) / (0.18 * h)) ** 2 < 1
-    out[arch] = real[bands[1][0]:bands[1][1]].reshape(-1, 3).min(0)
+    dome = (((xx - 0.5 * w) / (0.38 * w)) ** 2 + ((yy - 0.58 * h) / (0.36 * h)) ** 2 < 1) & \
+        (yy < 0.58 * h)
+    out[dome] = centers[np.argmax(centers[:, 0] - centers[:, 2])]
+    out[int(0.58 * h):] = nearest(real[int(0.7 * h):])
     return out
 
 
@@ -126,9 +132,9 @@ def render_paint2image(config):
     from singan_tf.io.model_dir import ModelDir
     model, manifest = trained("colusseum", colusseum_path(), config)
     real = inputs.load_real(manifest, model.sizes[-1])
-    painting = draw_paint(real)
     paint_scale = 1
     centers = paint.palette(model, real, paint_scale)
+    painting = draw_paint(real, centers)
     quantized = paint.to_palette(painting, centers).numpy()
     retrained = paint.retrain(ModelDir(os.path.join(FLAGS.out_dir, "models", "colusseum")), real,
                               paint_scale, centers, FLAGS.paint_iters)

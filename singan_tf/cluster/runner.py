@@ -7,6 +7,7 @@ a task whose worker process dies (a SIGKILL, a node lost) runs again, up to
 TensorFlow starts with the task's thread count and gives its memory back.
 """
 
+import socket
 import time
 
 from singan_tf.cluster import task
@@ -31,6 +32,8 @@ def connect(address=None):
     ray = import_ray()
     if ray.is_initialized():
         return False
+    if address:
+        _check_reachable(address)
     try:
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  logging_level="WARNING")
@@ -38,6 +41,18 @@ def connect(address=None):
         raise ConfigError(f"cannot reach the Ray cluster at {address}: "
                           f"{' '.join(str(e).split())}") from None
     return True
+
+
+def _check_reachable(address, timeout=5.0):
+    """A HOST:PORT that does not answer is refused at once (Ray would retry for minutes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", or a form Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: {e.strerror or e}") \
+            from None
 
 
 def describe():
@@ -61,17 +76,18 @@ def check_fits(cpus, gpus):
                           f"--gpus_per_image")
 
 
-def run(jobs, config, given, on_row, num_samples=10, checkpoint_every=100, cpus=2, gpus=0,
-        max_retries=3, report=print, report_every=30.0):
+def run(jobs, config, given, on_row, num_samples=10, checkpoint_every=100, log_every=10,
+        cpus=2, gpus=0, max_retries=3, report=print, report_every=60.0):
     """Runs `task.run_job` for every job as a Ray task; calls `on_row(row)` as each ends.
-    `report(line)` gets the progress: done / running / failed / total and an ETA."""
+    `report(line)` gets the progress (done / running / failed / total and an ETA) when an
+    image ends and every `report_every` seconds."""
     ray = import_ray()
     check_fits(cpus, gpus)
     remote = ray.remote(max_calls=1)(task.run_job).options(
         num_cpus=cpus, num_gpus=gpus, max_retries=max_retries, retry_exceptions=False,
         runtime_env={"env_vars": WORKER_ENV})
-    pending = {remote.remote(job, config, given, num_samples, checkpoint_every, cpus): job
-               for job in jobs}
+    pending = {remote.remote(job, config, given, num_samples, checkpoint_every, log_every, cpus):
+               job for job in jobs}
     progress = Progress(len(jobs), cpus, report)
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=report_every)
@@ -87,22 +103,25 @@ def run(jobs, config, given, on_row, num_samples=10, checkpoint_every=100, cpus=
 
 
 class Progress:
-    """Counts and an ETA from the pace so far (images ended per second of this run)."""
+    """Counts and an ETA from the pace so far (seconds of this run per image ended), less the
+    time since the last image ended."""
 
     def __init__(self, total, cpus, report):
         self.total, self.cpus, self.say = total, cpus, report
         self.done = self.failed = 0
-        self.start = time.perf_counter()
+        self.start = self.last = time.perf_counter()
 
     def ended(self, done):
         self.done += done
         self.failed += not done
+        self.last = time.perf_counter()
 
     def report(self, pending, cpus_in_use):
         ended = self.done + self.failed
         running = min(pending, round(cpus_in_use / self.cpus))
         if ended and pending:
-            eta = round((time.perf_counter() - self.start) / ended * pending)
+            now = time.perf_counter()
+            eta = max(0, round((self.last - self.start) / ended * pending - (now - self.last)))
             eta = f"ETA {eta // 3600}:{eta % 3600 // 60:02d}:{eta % 60:02d}"
         else:
             eta = "ETA after the first image" if pending else "finished"

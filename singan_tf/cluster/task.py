@@ -42,7 +42,8 @@ def failed_row(job, error):
             "error": " ".join(str(error).split())}
 
 
-def run_job(job, config, given=None, num_samples=10, checkpoint_every=100, threads=None):
+def run_job(job, config, given=None, num_samples=10, checkpoint_every=100, log_every=10,
+            threads=None):
     """Trains, samples and scores `job` (a jobs.Job) with `config` (a TrainConfig); returns its
     summary row. `given` are the config values the user set by name, which an interrupted
     run's saved config must agree with to be resumed. A user error (a bad image, a config
@@ -50,12 +51,12 @@ def run_job(job, config, given=None, num_samples=10, checkpoint_every=100, threa
     """
     _set_threads(threads)
     try:
-        return _run(job, config, given or {}, num_samples, checkpoint_every)
+        return _run(job, config, given or {}, num_samples, checkpoint_every, log_every)
     except SinGANError as e:
         return failed_row(job, e)
 
 
-def _run(job, config, given, num_samples, checkpoint_every):
+def _run(job, config, given, num_samples, checkpoint_every, log_every):
     from singan_tf import pyramid  # TensorFlow loads from here on
     from singan_tf.io import images
     from singan_tf.io.model_dir import ModelDir
@@ -81,7 +82,8 @@ def _run(job, config, given, num_samples, checkpoint_every):
             start = time.perf_counter()
             with _logged_to(os.path.join(job.model_dir, LOG)):
                 loop.train(image, config, model_dir, image_path=job.image, progress=True,
-                           checkpoint_every=checkpoint_every, resume=resume)
+                           log_every=log_every, checkpoint_every=checkpoint_every,
+                           resume=resume)
             seconds = time.perf_counter() - start
         row = _sample_and_score(job, model_dir, num_samples)
         row.update(started_from=started_from, train_seconds=round(seconds, 1))

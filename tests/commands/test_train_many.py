@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import assert_one_line_error, make_tiny_image, write_png
+from conftest import assert_one_line_error, make_tiny_image, run_module, write_png
 from singan_tf import cli
 from singan_tf.io.model_dir import ModelDir
 
@@ -154,4 +154,23 @@ def test_bad_flags_are_one_line(folder, tiny_config, tmp_path, command, flags, m
 def test_no_images_is_one_line(tmp_path, tiny_config, command):
     result = command(*train_many(tmp_path / "nothing", tmp_path / "out", tiny_config))
     assert_one_line_error(result, "no images found")
+    assert not (tmp_path / "out").exists()
+
+
+def test_as_a_user_runs_it_joining_the_cluster_by_address(first_run, folder, tiny_config):
+    out, _, _ = first_run
+    address = ray.get_runtime_context().gcs_address
+    result = run_module("singan_tf.train_many", *train_many(folder / "**" / "*.png", out,
+                                                            tiny_config)[1:],
+                        f"--ray_address={address}")
+    assert "Ray: 1 node, 2 CPUs, 0 GPUs" in result.stdout, result.stderr[-2000:]
+    assert "bad: failed (cannot read image" in result.stdout
+    assert_one_line_error(result, "2 of 5 images failed")
+
+
+def test_a_cluster_that_does_not_answer_is_one_line(folder, tiny_config, tmp_path):
+    result = run_module("singan_tf.train_many", *train_many(folder / "c.png", tmp_path / "out",
+                                                            tiny_config)[1:],
+                        "--ray_address=127.0.0.1:1")
+    assert_one_line_error(result, "cannot reach the Ray cluster at 127.0.0.1:1")
     assert not (tmp_path / "out").exists()

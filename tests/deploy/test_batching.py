@@ -30,7 +30,10 @@ def test_concurrent_requests_are_merged_and_each_gets_its_own_seeds(served, batc
                                                               {"seed": [s]}), seeds))
     for seed, got in zip(seeds, answers):
         want = served.model.predict("serving_default", {"seed": [seed]})["images"]
-        np.testing.assert_array_equal(got, want)
+        # The batching op runs the signature on its own threads, where a convolution may
+        # round an ulp apart (docs/deployment.md): within one uint8 level, rarely off.
+        difference = np.abs(np.asarray(got, np.int64) - np.asarray(want, np.int64))
+        assert difference.max() <= 1 and np.mean(difference > 0) < 0.01, seed
     assert max(batching_server.model.batch_sizes) > 1  # some requests were merged
     assert sum(batching_server.model.batch_sizes) == len(seeds)
 
