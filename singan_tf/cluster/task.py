@@ -98,7 +98,7 @@ def _sample_and_score(job, model_dir, num_samples):
     from singan_tf.io import images
     from singan_tf.metrics import report
 
-    model, manifest = model_dir.load()
+    model, _ = model_dir.load()
     samples = os.path.join(job.model_dir, SAMPLES)
     sampling.write_samples(model, samples, num_samples)
     real = inputs.load_fitted(job.image, model.sizes[-1], "training image")
