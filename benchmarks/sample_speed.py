@@ -5,8 +5,10 @@
 
 Without --model_dir, times untrained generators of the architecture the
 training flags describe (official by default) for a height x width image:
-speed does not depend on the weights. Runtimes: TensorFlow (`SinGAN.generate`
-in a tf.function, noise drawn in the graph), the exported SavedModel's
+speed does not depend on the weights. Runtimes: TensorFlow (the sample
+command's compiled call: seeds in, one pyramid run per batch), the sample
+command's loop (`write_batches`: four batches, their PNGs written in the
+background), the exported SavedModel's
 serving_default signature (seeds in, uint8 out; it maps over the seeds, so a
 batch is a loop), and the .tflite in the LiteRT interpreter (noise drawn
 beforehand, as tflite_sample does). Each figure is the median of --runs calls
@@ -41,12 +43,21 @@ flags.DEFINE_string("json", None, "Write the results here as a JSON list.", flag
 def runtimes(model, batch, work_dir):
     """(name, zero-argument call that makes `batch` samples) for each runtime."""
     import tensorflow as tf
+    from singan_tf.apps import sampling
     from singan_tf.deploy import serving, tflite
     from singan_tf.deploy.litert import TFLiteSampler
 
-    shapes = model.noise_shapes(batch)
-    generate = tf.function(lambda: model.generate([tf.random.normal(s) for s in shapes]))
-    yield "tensorflow", lambda: generate().numpy()
+    if batch == 1:
+        lone = sampling.sampler(model)
+
+        def generate(seeds):
+            return lone(seeds[0])[None]
+    else:
+        generate = sampling.batch_sampler(model)
+    yield "tensorflow", lambda: generate(list(range(batch)))
+    out_dir = os.path.join(work_dir, "samples")
+    os.makedirs(out_dir)
+    yield "command", lambda: sampling.write_batches(generate, out_dir, 4 * batch, 0, batch), 4
 
     saved = tf.saved_model.load(
         serving.save(model, os.path.join(work_dir, "saved"), max_batch=batch))
@@ -77,8 +88,8 @@ def main():
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         for batch in map(int, FLAGS.batches):
-            for name, call in runtimes(model, batch, os.path.join(work_dir, str(batch))):
-                per_sample = median_seconds(call, FLAGS.runs) / batch
+            for name, call, *calls in runtimes(model, batch, os.path.join(work_dir, str(batch))):
+                per_sample = median_seconds(call, FLAGS.runs) / batch / (calls[0] if calls else 1)
                 gflops = sample_flops(model) / per_sample / 1e9
                 print(f"{name:>12} {batch:>5} {1000 * per_sample:>10.1f} {gflops:>8.1f}",
                       flush=True)

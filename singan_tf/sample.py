@@ -1,7 +1,7 @@
 """Draws random samples from a trained SinGAN.
 
   python -m singan_tf.sample --model_dir=DIR --out_dir=DIR --num_samples=N --seed=S
-      [--start_scale=K] [--scale_h=H --scale_w=W]
+      [--start_scale=K] [--scale_h=H --scale_w=W] [--batch_size=B]
 
 Sample i is a pure function of seed S + i, so the same seed gives the same
 images. --start_scale=0 generates from noise at the coarsest scale; K > 0 keeps
@@ -11,6 +11,9 @@ size and aspect ratio, of any size: a sample above --max_memory is made in
 tiles (the same image bit for bit) and written as they are made; above 2^28
 pixels it is a folder of PNG tiles with an index.json. The reconstruction
 exists only at the training size, so other sizes need --start_scale=0.
+--batch_size=B makes B samples per compiled call, faster per sample, each
+within one uint8 level of the sample made alone (convolutions of another batch
+size round differently); 1 gives the SavedModel's bits.
 """
 
 from absl import flags
@@ -36,6 +39,9 @@ flags.DEFINE_float("max_memory", None, "GB a sample may take at once (default: a
 flags.DEFINE_integer("tile", None, "Make every sample in tiles of this many pixels a side "
                      "(default: only those above --max_memory, in the largest tiles that fit).",
                      lower_bound=1, flag_values=FLAGS)
+flags.DEFINE_integer("batch_size", 1, "Samples per compiled call (fewer when that many do not "
+                     "fit in --max_memory; tiled samples are made one by one).", lower_bound=1,
+                     flag_values=FLAGS)
 flags.DEFINE_bool("progress", True, "Show the tiles done and the ETA of a tiled sample.",
                   flag_values=FLAGS)
 flags.mark_flags_as_required(["model_dir", "out_dir"], flag_values=FLAGS)
@@ -51,7 +57,7 @@ def main():
     max_memory = int(FLAGS.max_memory * 2**30) if FLAGS.max_memory else None
     sampling.write_samples(model, FLAGS.out_dir, FLAGS.num_samples, FLAGS.seed,
                            FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w, max_memory,
-                           FLAGS.tile, FLAGS.progress)
+                           FLAGS.tile, FLAGS.progress, batch_size=FLAGS.batch_size)
     print(f"{FLAGS.num_samples} samples written to {FLAGS.out_dir}")
 
 

@@ -2,11 +2,15 @@
 
 Sample i of a run with seed S is a pure function of S + i (stateless random
 numbers per scale), so the same seed gives the same images and --seed=S+1
-starts where --seed=S left off. A sample that would not fit in `max_memory`
-at once is made tile by tile (singan_tf/tiled.py), the same image bit for
-bit, and written to its file as the tiles are made.
+starts where --seed=S left off. Samples may be made several at a time (one
+compiled call per batch, PNGs written in the background while the next batch
+runs); a batch rounds within an ulp of the lone samples, so its images match
+them within one uint8 level. A sample that would not fit in `max_memory` at
+once is made tile by tile (singan_tf/tiled.py), the same image bit for bit,
+and written to its file as the tiles are made.
 """
 
+from concurrent import futures
 import os
 
 import tensorflow as tf
@@ -46,19 +50,81 @@ def sampler(model, start_scale=0, scale_h=1.0, scale_w=1.0):
     return lambda seed: sample(tf.constant(seed, tf.int64)).numpy()
 
 
+def batch_sampler(model, start_scale=0, scale_h=1.0, scale_w=1.0):
+    """seeds -> [B, H, W, 3] samples in one compiled call (traced once for any B): sample b
+    has seed b's noise, and runs through the pyramid with the others of its batch."""
+    shapes = [shape[1:] for shape in model.noise_shapes(1, scale_h, scale_w)]
+
+    def noise_of(seed):
+        return [z[0] for z in model.seeded_noise(seed, scale_h, scale_w)]
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.int64)])
+    def sample(seeds):
+        noise = tf.map_fn(noise_of, seeds, fn_output_signature=[
+            tf.TensorSpec(shape, tf.float32) for shape in shapes])
+        return model.generate(noise, start_scale=start_scale)
+
+    return lambda seeds: sample(tf.constant(seeds, tf.int64)).numpy()
+
+
 def write_samples(model, out_dir, num_samples, seed=0, start_scale=0, scale_h=1.0, scale_w=1.0,
                   max_memory=None, tile=None, progress=False,
-                  max_png_pixels=images.MAX_PNG_PIXELS):
-    """Writes OUT_DIR/sample_000.png, ...: sample i from seed + i (see `write_image`)."""
+                  max_png_pixels=images.MAX_PNG_PIXELS, batch_size=1):
+    """Writes OUT_DIR/sample_000.png, ...: sample i from seed + i, `batch_size` at a time
+    (fewer when that many do not fit in `max_memory` at once), or tile by tile when one
+    does not fit (see `write_image`)."""
     check_request(model, start_scale, scale_h, scale_w)
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as e:
         raise atomic.write_error(out_dir, e) from e
-    whole = sampler(model, start_scale, scale_h, scale_w)
-    for i in range(num_samples):
-        write_image(model, sample_path(out_dir, i), seed + i, whole, start_scale, None,
-                    scale_h, scale_w, max_memory, tile, progress, max_png_pixels)
+    batch = fitting_batch(model, batch_size, scale_h, scale_w, max_memory, tile, max_png_pixels)
+    if batch is None:
+        for i in range(num_samples):
+            write_image(model, sample_path(out_dir, i), seed + i, None, start_scale, None,
+                        scale_h, scale_w, max_memory, tile, progress, max_png_pixels)
+        return
+    if batch == 1:  # the lone sampler: the SavedModel's bits
+        lone = sampler(model, start_scale, scale_h, scale_w)
+
+        def generate(seeds):
+            return lone(seeds[0])[None]
+    else:
+        generate = batch_sampler(model, start_scale, scale_h, scale_w)
+    write_batches(generate, out_dir, num_samples, seed, batch)
+
+
+def fitting_batch(model, batch_size, scale_h=1.0, scale_w=1.0, max_memory=None, tile=None,
+                  max_png_pixels=images.MAX_PNG_PIXELS):
+    """The most samples, up to `batch_size`, made at once within `max_memory` bytes
+    (default: a quarter of the machine's); None when even one is made in tiles."""
+    height, width = model.output_size(scale_h, scale_w)
+    each = tiled.peak_bytes(model, scale_h, scale_w)
+    max_memory = max_memory or default_max_memory()
+    if tile is not None or height * width > max_png_pixels or each > max_memory:
+        return None
+    return min(batch_size, max_memory // each)
+
+
+def write_batches(generate, out_dir, num_samples, seed, batch_size):
+    """Writes samples seed .. seed + num_samples - 1 of `generate` (seeds -> [B, H, W, 3]),
+    `batch_size` per call; one thread writes a batch's PNGs while the next batch is
+    computed (PNG encoding and TensorFlow's kernels both release the GIL). A failed write
+    stops the run with its error."""
+    pending = None
+    with futures.ThreadPoolExecutor(max_workers=1) as writer:
+        for first in range(0, num_samples, batch_size):
+            indices = range(first, min(first + batch_size, num_samples))
+            samples = generate([seed + i for i in indices])
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write_batch, out_dir, indices, samples)
+        pending.result()
+
+
+def _write_batch(out_dir, indices, samples):
+    for i, pixels in zip(indices, samples):
+        images.save_image(pixels, sample_path(out_dir, i))
 
 
 def write_image(model, path, seed, whole, start_scale=0, below=None, scale_h=1.0, scale_w=1.0,

@@ -1,10 +1,15 @@
 """Random samples: any size and aspect ratio, start scales, the checks made before any work."""
 
+import os
+
 import numpy as np
+from PIL import Image
 import pytest
 
+from singan_tf import tiled
 from singan_tf.apps import sampling
-from singan_tf.errors import ConfigError
+from singan_tf.errors import ConfigError, WriteError
+from singan_tf.io import images
 
 
 @pytest.mark.parametrize("scale_h, scale_w", [(0.5, 0.5), (1.0, 4.0), (4.0, 4.0), (2.0, 0.5)])
@@ -32,3 +37,40 @@ def test_requests_that_cannot_work_are_refused_before_any_work(trained_model, tm
         with pytest.raises(ConfigError, match=message):
             sampling.write_samples(trained_model, str(tmp_path / "out"), 1, 0, *args)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_is_the_lone_samples_within_one_level(trained_model):
+    lone = sampling.sampler(trained_model)
+    batch = sampling.batch_sampler(trained_model)([3, 4, 5])
+    assert batch.shape == (3, 32, 32, 3)
+    for sample, seed in zip(batch, [3, 4, 5]):
+        diff = np.abs(images.to_uint8(sample).astype(int) - images.to_uint8(lone(seed)))
+        assert diff.max() <= 1
+    assert np.abs(batch[0] - batch[1]).mean() > 0.05
+
+
+def test_batches_are_written_as_numbered_samples(trained_model, tmp_path):
+    sampling.write_samples(trained_model, str(tmp_path), 5, seed=7, batch_size=2)
+    assert sorted(os.listdir(tmp_path)) == [f"sample_{i:03d}.png" for i in range(5)]
+    lone = sampling.sampler(trained_model)
+    for i in range(5):
+        written = np.asarray(Image.open(tmp_path / f"sample_{i:03d}.png"), int)
+        assert np.abs(written - images.to_uint8(lone(7 + i))).max() <= 1
+
+
+def test_a_batch_is_as_large_as_memory_allows(trained_model):
+    """None: even one sample is made in tiles."""
+    each = tiled.peak_bytes(trained_model)
+    assert sampling.fitting_batch(trained_model, 8, max_memory=3 * each) == 3
+    assert sampling.fitting_batch(trained_model, 2, max_memory=3 * each) == 2
+    assert sampling.fitting_batch(trained_model, 8, max_memory=each) == 1
+    assert sampling.fitting_batch(trained_model, 8, max_memory=each // 2) is None
+    assert sampling.fitting_batch(trained_model, 8, tile=16) is None
+    assert sampling.fitting_batch(trained_model, 8, max_png_pixels=32 * 32 - 1) is None
+
+
+def test_a_failed_write_in_the_background_stops_the_run(trained_model, tmp_path):
+    (tmp_path / "sample_001.png").mkdir()  # a folder where a sample goes: it cannot be written
+    with pytest.raises(WriteError, match="sample_001.png"):
+        sampling.write_samples(trained_model, str(tmp_path), 6, batch_size=2)
+    assert not (tmp_path / "sample_004.png").exists()

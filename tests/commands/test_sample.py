@@ -37,12 +37,24 @@ def test_matches_the_library(command, trained_model, trained_model_dir, tmp_path
     np.testing.assert_array_equal(read_png(tmp_path / "sample_000.png"), want)
 
 
+def test_batches_match_the_lone_samples(command, trained_model, trained_model_dir, tmp_path):
+    result = command("sample", f"--model_dir={trained_model_dir}", f"--out_dir={tmp_path}",
+                     "--num_samples=3", "--seed=4", "--batch_size=2")
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["sample_000.png", "sample_001.png", "sample_002.png"]
+    lone = sampling.sampler(trained_model)
+    for i in range(3):
+        diff = read_png(tmp_path / f"sample_{i:03d}.png").astype(int) - images.to_uint8(lone(4 + i))
+        assert np.abs(diff).max() <= 1
+
+
 def test_errors_are_one_line(command, trained_model_dir, tmp_path):
     cases = [([f"--model_dir={trained_model_dir}", "--start_scale=4"],
               "start_scale=4 must be in 0..3"),
              ([f"--model_dir={tmp_path / 'none'}"], "model_dir not found"),
              ([f"--model_dir={tmp_path}"], "not a singan_tf model directory"),
              ([f"--model_dir={trained_model_dir}", "--num_samples=0"], "num_samples"),
+             ([f"--model_dir={trained_model_dir}", "--batch_size=0"], "batch_size"),
              ([f"--model_dir={trained_model_dir}", "--start_scale=1", "--scale_w=2"],
               "start_scale > 0 keeps the reconstruction")]
     for flags, message in cases:
