@@ -41,28 +41,24 @@ flags.DEFINE_string("json", None, "Write the results here as a JSON list.", flag
 
 
 def runtimes(model, batch, work_dir):
-    """(name, zero-argument call that makes `batch` samples) for each runtime."""
+    """(name, zero-argument call, samples it makes) for each runtime."""
     import tensorflow as tf
     from singan_tf.apps import sampling
     from singan_tf.deploy import serving, tflite
     from singan_tf.deploy.litert import TFLiteSampler
 
-    if batch == 1:
-        lone = sampling.sampler(model)
-
-        def generate(seeds):
-            return lone(seeds[0])[None]
-    else:
-        generate = sampling.batch_sampler(model)
-    yield "tensorflow", lambda: generate(list(range(batch)))
+    generate = sampling.batch_generator(model, batch)
+    yield "tensorflow", lambda: generate(list(range(batch))), batch
     out_dir = os.path.join(work_dir, "samples")
     os.makedirs(out_dir)
-    yield "command", lambda: sampling.write_batches(generate, out_dir, 4 * batch, 0, batch), 4
+    yield "command", lambda: sampling.write_batches(generate, out_dir, 4 * batch, 0, batch), \
+        4 * batch
 
     saved = tf.saved_model.load(
         serving.save(model, os.path.join(work_dir, "saved"), max_batch=batch))
     seeds = tf.range(batch, dtype=tf.int64)
-    yield "saved_model", lambda: saved.signatures["serving_default"](seed=seeds)["images"].numpy()
+    serving_default = saved.signatures["serving_default"]
+    yield "saved_model", lambda: serving_default(seed=seeds)["images"].numpy(), batch
 
     path = os.path.join(work_dir, f"batch{batch}.tflite")
     with open(path, "wb") as f:
@@ -70,7 +66,7 @@ def runtimes(model, batch, work_dir):
     sampler = TFLiteSampler(path, num_threads=FLAGS.threads)
     noise = [np.random.default_rng(0).standard_normal(d["shape"], np.float32)
              for d in sampler.inputs]
-    yield "tflite", lambda: sampler.run(noise)
+    yield "tflite", lambda: sampler.run(noise), batch
 
 
 def main():
@@ -88,8 +84,8 @@ def main():
     results = []
     with tempfile.TemporaryDirectory() as work_dir:
         for batch in map(int, FLAGS.batches):
-            for name, call, *calls in runtimes(model, batch, os.path.join(work_dir, str(batch))):
-                per_sample = median_seconds(call, FLAGS.runs) / batch / (calls[0] if calls else 1)
+            for name, call, count in runtimes(model, batch, os.path.join(work_dir, str(batch))):
+                per_sample = median_seconds(call, FLAGS.runs) / count
                 gflops = sample_flops(model) / per_sample / 1e9
                 print(f"{name:>12} {batch:>5} {1000 * per_sample:>10.1f} {gflops:>8.1f}",
                       flush=True)

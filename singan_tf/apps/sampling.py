@@ -84,14 +84,17 @@ def write_samples(model, out_dir, num_samples, seed=0, start_scale=0, scale_h=1.
             write_image(model, sample_path(out_dir, i), seed + i, None, start_scale, None,
                         scale_h, scale_w, max_memory, tile, progress, max_png_pixels)
         return
-    if batch == 1:  # the lone sampler: the SavedModel's bits
-        lone = sampler(model, start_scale, scale_h, scale_w)
+    write_batches(batch_generator(model, batch, start_scale, scale_h, scale_w), out_dir,
+                  num_samples, seed, batch)
 
-        def generate(seeds):
-            return lone(seeds[0])[None]
-    else:
-        generate = batch_sampler(model, start_scale, scale_h, scale_w)
-    write_batches(generate, out_dir, num_samples, seed, batch)
+
+def batch_generator(model, batch_size, start_scale=0, scale_h=1.0, scale_w=1.0):
+    """seeds -> [B, H, W, 3] for batches of up to `batch_size`: `batch_sampler`, or for
+    batch 1 the lone `sampler` (the SavedModel's bits)."""
+    if batch_size > 1:
+        return batch_sampler(model, start_scale, scale_h, scale_w)
+    lone = sampler(model, start_scale, scale_h, scale_w)
+    return lambda seeds: lone(seeds[0])[None]
 
 
 def fitting_batch(model, batch_size, scale_h=1.0, scale_w=1.0, max_memory=None, tile=None,
@@ -135,12 +138,11 @@ def write_image(model, path, seed, whole, start_scale=0, below=None, scale_h=1.0
     largest that fits) and written as they are made; a given `tile` always tiles. `below`
     is the image the scales from `start_scale` up refine (see tiled.generate). Above
     `max_png_pixels` the image is a folder of PNG tiles with an index."""
-    max_memory = max_memory or default_max_memory()
-    height, width = model.output_size(scale_h, scale_w)
-    if tile is None and tiled.peak_bytes(model, scale_h, scale_w) <= max_memory \
-            and height * width <= max_png_pixels:
+    if fitting_batch(model, 1, scale_h, scale_w, max_memory, tile, max_png_pixels):
         images.save_image(whole(seed), path)
         return
+    max_memory = max_memory or default_max_memory()
+    height, width = model.output_size(scale_h, scale_w)
     image = images.StreamedImage(path, height, width, max_png_pixels)
     try:
         tiled.generate(model, image.write, seed, scale_h, scale_w, start_scale, below,
