@@ -39,7 +39,6 @@ flags.DEFINE_integer("threads", 1, "TF intra-op threads.", flag_values=FLAGS)
 flags.DEFINE_integer("inter_threads", None, "TF inter-op threads (default: --threads; 0: "
                      "TF's default, the core count, as training uses): independent ops, such "
                      "as D(real) and D(fake), may then run at once.", flag_values=FLAGS)
-flags.DEFINE_bool("jit_compile", False, "Compile the iteration with XLA.", flag_values=FLAGS)
 flags.DEFINE_string("json", None, "Write the per-scale results here as a JSON list.",
                     flag_values=FLAGS)
 
@@ -93,15 +92,14 @@ def main():
     frozen = SinGAN(schedule.ratio, rng.normal([1, *schedule.sizes[0], 1]))
     print(f"{FLAGS.image}: {schedule.num_scales} scales, ratio {schedule.ratio:.3f}, "
           f"threads {FLAGS.threads} (inter-op {inter_threads}), "
-          f"jit_compile {FLAGS.jit_compile}, train_depth {config.train_depth}, "
+          f"jit_compile {config.jit_compile}, train_depth {config.train_depth}, "
           f"{onednn_settings()}")
     print(f"{'scale':>5} {'size':>9} {'nfc':>4} {'trace s':>8} {'s/iter':>8} "
           f"{'GFLOP/s':>8} {'lower %':>8} {f'{config.niter} iters':>11}")
     results, previous, total = [], None, 0.0
     for n, real in enumerate(reals):
         generator, discriminator = loop.scale_networks(n, config, schedule.sizes[n], previous)
-        trainer = ScaleTrainer(frozen, real, generator, discriminator, config, rng,
-                               jit_compile=FLAGS.jit_compile)
+        trainer = ScaleTrainer(frozen, real, generator, discriminator, config, rng)
         trace = seconds_per_call(trainer.train_iteration, 1)
         per_iter = seconds_per_call(trainer.train_iteration, FLAGS.iters)
         # The critic steps' fresh samples of the scales below: what no cache can save.

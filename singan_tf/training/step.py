@@ -3,9 +3,10 @@
 One iteration at scale n is `dsteps` critic steps, each against a fake made
 from the iteration's noise on top of a fresh random sample of the coarser
 scales, then `gsteps` generator steps (adversarial + alpha * reconstruction
-loss), the fake regenerated in each. The whole iteration is one compiled
-`tf.function` call. The scales below are frozen, or (concurrent training,
-`train_depth` > 1) the nearest of them keep learning.
+loss), the fake regenerated in each. An iteration is two compiled calls: one
+draws its random numbers, the other runs its steps on them (with
+`jit_compile`, as one XLA program). The scales below are frozen, or
+(concurrent training, `train_depth` > 1) the nearest of them keep learning.
 
 Every random draw of scale n comes from the trainer's generator, seeded from
 (seed, n), and `state()` holds everything an iteration changes, so a run
@@ -63,6 +64,19 @@ def _add_gradients(first, second):
     return [b if a is None else a if b is None else a + b for a, b in zip(first, second)]
 
 
+def _while_loop(count, body, initial):
+    """body(i, *values) -> (i + 1, *new values), `count` times, as one graph loop."""
+    return tf.while_loop(lambda i, *_: i < count, body, initial)
+
+
+def _unrolled_loop(count, body, initial):
+    """The same loop written out: `count` copies of the body in the graph."""
+    values = initial
+    for _ in range(count):
+        values = body(*values)
+    return values
+
+
 class ScaleTrainer:
     """Trains G_n and D_n of scale n = `lower.num_scales` on the real image at that scale.
 
@@ -83,8 +97,8 @@ class ScaleTrainer:
     retraining); the noise amplitude is computed before it.
     """
 
-    def __init__(self, lower, real, generator, discriminator, config, rng, jit_compile=False,
-                 noise_amp=None, injection=None, prev_transform=None):
+    def __init__(self, lower, real, generator, discriminator, config, rng, noise_amp=None,
+                 injection=None, prev_transform=None):
         tf_compat.install_training_workarounds()
         self.lower, self.real = lower, real
         self.generator, self.discriminator = generator, discriminator
@@ -121,15 +135,19 @@ class ScaleTrainer:
         self.opt_d.build(discriminator.trainable_variables)
         for opt, g in zip(self.opt_learning, self.learning):
             opt.build(g.trainable_variables)
-        # Plain graph code (its two loops are tf.while_loop): AutoGraph's conversion would
-        # add about a second to every scale's trace.
-        self._compiled_iteration = tf.function(self._train_iteration, jit_compile=jit_compile,
-                                               autograph=False)
+        # Plain graph code: AutoGraph's conversion would add about a second to every scale's
+        # trace. Without XLA the two loops are tf.while_loop (one step's graph each); XLA
+        # compiles them unrolled, as one graph of all the steps: with their while loops
+        # XLA's CPU code is 25x slower. The random numbers are drawn apart, by TensorFlow's
+        # own kernels (XLA draws other numbers), so that XLA changes only the rounding.
+        self._compiled_draws = tf.function(self._draws, autograph=False)
+        self._compiled_iteration = tf.function(self._train_iteration,
+                                               jit_compile=config.jit_compile, autograph=False)
 
     def train_iteration(self):
         """One compiled iteration; returns its losses as scalar tensors."""
         with tf_compat.lean_graph_rewrites(), tf_compat.releasing_traced_gradients():
-            return self._compiled_iteration()
+            return self._compiled_iteration(*self._compiled_draws())
 
     @property
     def iteration(self):
@@ -152,11 +170,15 @@ class ScaleTrainer:
         images = self.lower.generate(noise, self.first, base if self.first else None, training)
         return self.lower.upsample(images, self.size)
 
-    def random_sample(self):
-        """Fresh noise for every scale below n, and what the lowest learning scale refines
-        on it: the frozen scales' output (they run in inference mode), from the injected
-        image when there is one."""
-        noise = [self.rng.normal(shape) for shape in self.lower.noise_shapes()]
+    def lower_noise(self):
+        """Fresh noise for every scale below n."""
+        return [self.rng.normal(shape) for shape in self.lower.noise_shapes()]
+
+    def random_sample(self, noise=None):
+        """`noise` for every scale below n (default: fresh), and what the lowest learning
+        scale refines on it: the frozen scales' output (they run in inference mode), from
+        the injected image when there is one."""
+        noise = self.lower_noise() if noise is None else noise
         if self.first == self.start:
             return (self.injected if self.injected is not None else _no_image()), noise
         return self._up_to_first(self.frozen.generate(noise, self.start, self.injected)), noise
@@ -175,12 +197,13 @@ class ScaleTrainer:
             base = [1, *size, 3]
         return tf.zeros(base), [tf.zeros(shape) for shape in self.lower.noise_shapes()]
 
-    def critic_step(self, z):
+    def critic_step(self, z, noise, mix):
+        """A WGAN-GP update of D_n against the fake made from `z` on the scales below run
+        on `noise`; `mix` is the penalty's mixing scalar."""
         G, D, c = self.generator, self.discriminator, self.config
-        sample = self.random_sample()
+        sample = self.random_sample(noise)
         prev = self.transform(self.prev(*sample))
         fake = G(self.noise_amp * z, prev, training=True)
-        mix = self.rng.uniform([])
         with tf.GradientTape() as tape:
             wasserstein = losses.critic_loss(D(self.real, training=True), D(fake, training=True))
         wasserstein_grads = tape.gradient(wasserstein, D.trainable_variables)
@@ -210,22 +233,31 @@ class ScaleTrainer:
             opt.apply(grad, net.trainable_variables)
         return loss, rec_loss
 
-    def _train_iteration(self):
-        """One iteration: dsteps critic steps, then gsteps generator steps, all on one noise map."""
+    def _draws(self):
+        """Every random number of an iteration, in the order its steps use them: the noise
+        map, then each critic step's noise for the scales below (stacked over the steps)
+        and its mixing scalar."""
         z = self.rng.normal(self.noise_shape)
+        steps = [(self.lower_noise(), self.rng.uniform([])) for _ in range(self.config.dsteps)]
+        noise = [tf.stack(maps) for maps in zip(*(step_noise for step_noise, _ in steps))]
+        return z, noise, tf.stack([mix for _, mix in steps])
+
+    def _train_iteration(self, z, noise, mix):
+        """One iteration on `_draws()`: dsteps critic steps, then gsteps generator steps, all
+        on the one noise map z."""
         zero = tf.constant(0.0)
 
         def critic_steps(i, sample, loss_d, penalty):
-            return (i + 1, *self.critic_step(z))
+            return (i + 1, *self.critic_step(z, [maps[i] for maps in noise], mix[i]))
 
         def generator_steps(i, loss_g, rec_loss):
             return (i + 1, *self.generator_step(z, sample))
 
-        _, sample, loss_d, penalty = tf.while_loop(
-            lambda i, *_: i < self.config.dsteps, critic_steps,
-            (tf.constant(0), self._zero_sample(), zero, zero))
-        _, loss_g, rec_loss = tf.while_loop(
-            lambda i, *_: i < self.config.gsteps, generator_steps, (tf.constant(0), zero, zero))
+        loop = _unrolled_loop if self.config.jit_compile else _while_loop
+        _, sample, loss_d, penalty = loop(self.config.dsteps, critic_steps,
+                                          (tf.constant(0), self._zero_sample(), zero, zero))
+        _, loss_g, rec_loss = loop(self.config.gsteps, generator_steps,
+                                   (tf.constant(0), zero, zero))
         return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}
 
     def _state_variables(self):

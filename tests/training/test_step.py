@@ -131,6 +131,33 @@ def test_training_repeats_bit_for_bit_from_a_state(coarsest):
         assert all(np.array_equal(results[0][k], result[k]) for k in start)
 
 
+def test_xla_iteration_matches_the_default_within_rounding(coarsest):
+    """jit_compile runs the same steps on the same random numbers in one XLA program: the
+    same bits every time, and after an iteration the default's losses and weight updates up
+    to rounding (Adam's first steps move a weight by about lr whatever its gradient's size,
+    so where a gradient is rounding-sized the updates may differ, and GAN training then
+    amplifies such differences: a few iterations on, they are no longer small)."""
+    config = dataclasses.replace(coarsest.config, jit_compile=True)
+    xla = step.ScaleTrainer(coarsest.lower, coarsest.real,
+                            *scale_networks(0, config, coarsest.size), config,
+                            tf.random.Generator.from_seed(config.seed))
+    start = coarsest.state()
+    expected_losses = coarsest.train_iteration()
+    expected = coarsest.state()
+    results = []
+    for _ in range(2):
+        xla.restore(start)
+        losses_out = xla.train_iteration()
+        results.append(xla.state())
+    for key, want in expected_losses.items():
+        assert float(losses_out[key]) == pytest.approx(float(want), rel=1e-3, abs=1e-5), key
+    for name in ("g_0", "d_0", "g_2", "d_2"):  # the first layers' kernels and biases
+        np.testing.assert_array_equal(results[0][name], results[1][name])
+        update = np.abs(expected[name] - start[name]).mean()
+        difference = np.abs(results[0][name] - expected[name]).mean()
+        assert difference < 0.1 * update, (name, difference, update)
+
+
 @pytest.fixture(scope="module")
 def concurrent_trainer(trained_model_dir, tiny_image, tiny_config):
     """A train_depth 3 trainer for scale 3 over a private copy of the trained scales 0-2."""
