@@ -53,9 +53,9 @@ class TrainConfig:
     seed: int = _field(0, "Random seed.")
     # Execution.
     jit_compile: bool = _field(
-        False, "Compile each scale's training iteration with XLA: faster per iteration on CPU "
-               "(1.9x at 64 channels, docs/performance.md), about 30 s more per scale to "
-               "compile, and numbers that differ from the default's by rounding.")
+        False, "Compile each scale's training iteration with XLA: faster per iteration on CPUs "
+               "without AVX-512 (docs/performance.md), 24-90 s more per scale to compile, and "
+               "numbers that differ from the default's by rounding.")
 
     def __post_init__(self):
         c = self
