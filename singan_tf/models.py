@@ -69,7 +69,7 @@ def zero_pad(images, width):
     Built by concatenation: a tf.pad feeding a convolution is folded into it
     (oneDNN's padded convolution), whose sums round differently from a valid
     convolution of the padded image. Kept apart, a tile of a large sample,
-    computed from its halo (tiled.py), gets the bits of the whole image.
+    computed from its halo (tiled.py), rounds as the whole image does.
     """
     shape = tf.shape(images)
     rows = tf.zeros(tf.stack([shape[0], width, shape[2], shape[3]]), images.dtype)

@@ -8,7 +8,7 @@ images. --start_scale=0 generates from noise at the coarsest scale; K > 0 keeps
 the reconstruction below scale K (the paper's "N-k" samples). --scale_h and
 --scale_w scale every noise map, from the coarsest up, so samples come in any
 size and aspect ratio, of any size: a sample above --max_memory is made in
-tiles (the same image bit for bit) and written as they are made; above 2^28
+tiles (the same image to float32 rounding) and written as they are made; above 2^28
 pixels it is a folder of PNG tiles with an index.json. The reconstruction
 exists only at the training size, so other sizes need --start_scale=0.
 --batch_size=B makes B samples per compiled call, faster per sample, each

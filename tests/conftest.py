@@ -16,6 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+# The commands run with oneDNN on (singan_tf/cli.py); so do the models trained in this process,
+# or a model trained here and one trained by a command in a fresh process would differ on CPUs
+# where TensorFlow's default is off (AMD).
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(REPO, "..", "shared", "data")
 needs_shared_data = pytest.mark.skipif(

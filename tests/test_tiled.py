@@ -1,4 +1,10 @@
-"""Tiled sampling: the same image, bit for bit, as sampling it whole, however it is tiled."""
+"""Tiled sampling: the same image as sampling it whole, however it is tiled, to float32 rounding.
+
+Bit for bit where the convolution kernels sum in an order that does not depend on the input's
+extent (oneDNN on AVX-512); TensorFlow's Eigen kernels and oneDNN's AVX2 kernels block their sums
+by size, so a tile's pixels may differ from the whole image's by a few ulps. A wrong halo, noise
+window or resize tap differs by orders of magnitude more.
+"""
 
 import json
 import os
@@ -12,6 +18,15 @@ from singan_tf import models, tiled
 from singan_tf.apps import sampling
 from singan_tf.io import images
 from singan_tf.singan import SinGAN
+
+
+def assert_same_image(got, whole):
+    """Equal to float32 rounding: a few ulps of values in [-1, 1], or one uint8 level."""
+    if whole.dtype == np.uint8:
+        assert np.abs(got.astype(int) - whole.astype(int)).max() <= 1
+        assert np.mean(got != whole) < 1e-3
+    else:
+        np.testing.assert_allclose(got, whole, rtol=0, atol=1e-6)
 
 
 def tiled_image(model, tile, **kwargs):
@@ -36,12 +51,12 @@ def tiled_image(model, tile, **kwargs):
 def test_tiled_equals_whole(trained_model, tile, scale_h, scale_w):
     whole = sampling.sampler(trained_model, 0, scale_h, scale_w)(4)
     got = tiled_image(trained_model, tile, seed=4, scale_h=scale_h, scale_w=scale_w)
-    np.testing.assert_array_equal(got, whole)
+    assert_same_image(got, whole)
 
 
 def test_tiled_from_a_start_scale_keeps_the_reconstruction_below(trained_model):
     whole = sampling.sampler(trained_model, start_scale=2)(6)
-    np.testing.assert_array_equal(tiled_image(trained_model, 9, seed=6, start_scale=2), whole)
+    assert_same_image(tiled_image(trained_model, 9, seed=6, start_scale=2), whole)
 
 
 def test_tiled_injection_equals_whole(trained_model, tiny_image):
@@ -51,7 +66,7 @@ def test_tiled_injection_equals_whole(trained_model, tiny_image):
     prev = trained_model.upsample(below, trained_model.sizes[2])
     whole = trained_model.generate(trained_model.seeded_noise(3), 2, prev=prev)[0].numpy()
     got = tiled_image(trained_model, 10, seed=3, start_scale=2, below=below[0].numpy())
-    np.testing.assert_array_equal(got, whole)
+    assert_same_image(got, whole)
 
 
 def test_tiled_noise_padding_equals_whole():
@@ -61,7 +76,7 @@ def test_tiled_noise_padding_equals_whole():
     for n, size in enumerate([(20, 24), (25, 30)]):
         model.add_scale(models.Generator(8, 8, noise_padding=True).build_at(size), 0.3, size)
     whole = sampling.sampler(model, 0, 2.0, 1.0)(1)
-    np.testing.assert_array_equal(tiled_image(model, 6, seed=1, scale_h=2.0), whole)
+    assert_same_image(tiled_image(model, 6, seed=1, scale_h=2.0), whole)
 
 
 @pytest.mark.parametrize("shape, rows, cols", [
@@ -83,7 +98,7 @@ def test_samples_above_the_memory_budget_are_tiled_and_written_as_they_come(
     sampling.write_samples(trained_model, str(tiled_dir), 2, seed=3, scale_w=2.0,
                            max_memory=budget, progress=True)
     for name in ("sample_000.png", "sample_001.png"):
-        np.testing.assert_array_equal(read_png(tiled_dir / name), read_png(whole_dir / name))
+        assert_same_image(read_png(tiled_dir / name), read_png(whole_dir / name))
     assert sorted(os.listdir(tiled_dir)) == ["sample_000.png", "sample_001.png"]  # no leftovers
 
 
@@ -99,7 +114,7 @@ def test_an_image_above_the_png_limit_is_a_folder_of_tiles_with_an_index(trained
     for entry in index["tiles"]:
         tile = read_png(folder / entry["file"])
         assembled[entry["y"]:entry["y"] + tile.shape[0], entry["x"]:entry["x"] + tile.shape[1]] = tile
-    np.testing.assert_array_equal(assembled, whole)
+    assert_same_image(assembled, whole)
     assert sorted(os.listdir(tmp_path)) == ["sample_000.tiles"]
 
 

@@ -6,7 +6,7 @@ starts where --seed=S left off. Samples may be made several at a time (one
 compiled call per batch, PNGs written in the background while the next batch
 runs); a batch rounds within an ulp of the lone samples, so its images match
 them within one uint8 level. A sample that would not fit in `max_memory` at
-once is made tile by tile (singan_tf/tiled.py), the same image bit for bit,
+once is made tile by tile (singan_tf/tiled.py), the same image to float32 rounding,
 and written to its file as the tiles are made.
 """
 
