@@ -43,6 +43,11 @@ class TrainConfig:
     noise_padding: bool = _field(
         False, "Draw the noise at the generators' padded size instead of zero-padding it (the "
                "official animation training: flags/train_animation.cfg).")
+    redraw_z_rec: bool = _field(
+        False, "Redraw the coarsest scale's reconstruction noise every iteration, as the "
+               "official code does (its last draw is kept): a looser reconstruction, so larger "
+               "noise amplitudes above it and more varied samples from scale N-1 "
+               "(docs/quality.md). Off: z_rec is fixed, as in the paper.")
     # Concurrent training (ConSinGAN, Hinz et al. 2021); 1 = the official SinGAN.
     train_depth: int = _field(
         1, "Scales trained at once (ConSinGAN's concurrent training): the newest scale and "

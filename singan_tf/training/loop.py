@@ -117,6 +117,9 @@ def train(image, config, model_dir, image_path="", progress=True, log_every=10,
             fit_scale(trainer, config.niter, checkpoint, on_metrics=on_metrics,
                       checkpoint_every=checkpoint_every, stop_requested=stop_requested)
             trainer.freeze()
+            if n == 0:  # redrawn in training when config.redraw_z_rec
+                z_rec = tf.convert_to_tensor(trainer.z_rec)
+                model = SinGAN(schedule.ratio, z_rec, margin)
             noise_amp = float(trainer.noise_amp)
             for k in range(trainer.first, n):  # before scale n: see ModelDir.update_generator
                 model_dir.update_generator(k, model.generators[k])

@@ -116,7 +116,11 @@ class ScaleTrainer:
         h, w = self.size
         pad = 2 * lower.noise_padding
         self.noise_shape = [1, h + pad, w + pad, 1 if n == 0 else 3]
-        self.z_rec = lower.z_rec if n == 0 else tf.zeros(self.noise_shape)
+        # The official code redraws scale 0's z_rec every iteration (config.redraw_z_rec):
+        # then it is state, and its last draw is the model's.
+        self.redraws_z_rec = n == 0 and config.redraw_z_rec
+        self.z_rec = (tf.Variable(lower.z_rec, trainable=False) if self.redraws_z_rec
+                      else lower.z_rec if n == 0 else tf.zeros(self.noise_shape))
         # The frozen scales reconstruct deterministically: compute their part once.
         self.base_rec = (self._up_to_first(self.frozen.reconstruct()) if first > 0
                          else _no_image())
@@ -215,8 +219,9 @@ class ScaleTrainer:
         self.opt_d.apply(_add_gradients(wasserstein_grads, penalty_grads), D.trainable_variables)
         return sample, wasserstein + scaled_penalty, penalty
 
-    def generator_step(self, z, sample):
-        """Adversarial + alpha * reconstruction, on the fake of the last critic step's sample."""
+    def generator_step(self, z, sample, z_rec):
+        """Adversarial + alpha * reconstruction (from `z_rec`), on the fake of the last critic
+        step's sample."""
         G, D, c = self.generator, self.discriminator, self.config
         networks = [G] + self.learning
         with tf.GradientTape() as tape:
@@ -225,7 +230,7 @@ class ScaleTrainer:
             adversarial = losses.adversarial_loss(D(fake, training=True))
             prev_rec = (self.transform(self.prev(self.base_rec, self.lower.reconstruction_noise()))
                         if self.learning else self.prev_rec)
-            reconstruction = G(self.noise_amp * self.z_rec, prev_rec, training=True)
+            reconstruction = G(self.noise_amp * z_rec, prev_rec, training=True)
             rec_loss = losses.reconstruction_loss(reconstruction, self.real)
             loss = adversarial + c.alpha * rec_loss
         grads = tape.gradient(loss, [net.trainable_variables for net in networks])
@@ -236,22 +241,26 @@ class ScaleTrainer:
     def _draws(self):
         """Every random number of an iteration, in the order its steps use them: the noise
         map, then each critic step's noise for the scales below (stacked over the steps)
-        and its mixing scalar."""
+        and its mixing scalar; last, a fresh z_rec when it is redrawn."""
         z = self.rng.normal(self.noise_shape)
         steps = [(self.lower_noise(), self.rng.uniform([])) for _ in range(self.config.dsteps)]
         noise = [tf.stack(maps) for maps in zip(*(step_noise for step_noise, _ in steps))]
-        return z, noise, tf.stack([mix for _, mix in steps])
+        z_rec = (self.rng.normal(self.z_rec.shape) if self.redraws_z_rec
+                 else tf.convert_to_tensor(self.z_rec))
+        return z, noise, tf.stack([mix for _, mix in steps]), z_rec
 
-    def _train_iteration(self, z, noise, mix):
+    def _train_iteration(self, z, noise, mix, z_rec):
         """One iteration on `_draws()`: dsteps critic steps, then gsteps generator steps, all
         on the one noise map z."""
         zero = tf.constant(0.0)
+        if self.redraws_z_rec:
+            self.z_rec.assign(z_rec)
 
         def critic_steps(i, sample, loss_d, penalty):
             return (i + 1, *self.critic_step(z, [maps[i] for maps in noise], mix[i]))
 
         def generator_steps(i, loss_g, rec_loss):
-            return (i + 1, *self.generator_step(z, sample))
+            return (i + 1, *self.generator_step(z, sample, z_rec))
 
         loop = _unrolled_loop if self.config.jit_compile else _while_loop
         _, sample, loss_d, penalty = loop(self.config.dsteps, critic_steps,
@@ -267,6 +276,8 @@ class ScaleTrainer:
         for k, (g, opt) in enumerate(zip(self.learning, self.opt_learning)):
             groups.update({f"lower{k}": g.weights, f"opt_lower{k}": opt.variables})
         named = {f"{k}_{i}": v for k, vs in groups.items() for i, v in enumerate(vs)}
+        if self.redraws_z_rec:
+            named["z_rec"] = self.z_rec
         return {**named, "rng": self.rng.state, "lr_factor": self.lr_factor,
                 "noise_amp": self.noise_amp}
 

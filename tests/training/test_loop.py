@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from singan_tf import tf_compat
+from singan_tf import losses, pyramid, tf_compat
 from singan_tf.config import TrainConfig
 from singan_tf.errors import TrainingDiverged, TrainingInterrupted
 from singan_tf.io.model_dir import ModelDir
@@ -188,3 +188,24 @@ def test_concurrent_run_interrupted_after_rewriting_lower_scales_resumes_exactly
     for seed in range(2):
         np.testing.assert_array_equal(resumed.generate(resumed.seeded_noise(seed)).numpy(),
                                       uninterrupted.generate(uninterrupted.seeded_noise(seed)).numpy())
+
+
+def test_a_redrawn_reconstruction_noise_is_saved_and_reconstructed_from(tiny_image, tmp_path):
+    """With redraw_z_rec the model keeps the last z_rec that scale 0 trained on, and the
+    noise amplitudes above it come from the reconstruction with that one."""
+    config = TrainConfig(max_size=24, min_size=20, niter=3, seed=1, redraw_z_rec=True)
+    model_dir = ModelDir(str(tmp_path))
+    model_dir.prepare()
+    trained = loop.train(tiny_image[:24, :24], config, model_dir, progress=False)
+    loaded, _ = model_dir.load()
+    h, w = loaded.sizes[0]
+    seeded = tf.random.Generator.from_seed(config.seed).normal([1, h, w, 1])
+    assert not np.allclose(loaded.z_rec.numpy(), seeded.numpy())
+    np.testing.assert_array_equal(loaded.z_rec.numpy(), trained.z_rec.numpy())
+    schedule = pyramid.make_schedule(24, 24, config.min_size, config.max_size,
+                                     config.scale_factor)
+    real_1 = pyramid.build_pyramid(tiny_image[:24, :24], schedule)[1]
+    coarsest = loaded.coarsest(1)
+    upsampled = coarsest.upsample(coarsest.reconstruct(), loaded.sizes[1])
+    rmse = np.sqrt(float(losses.reconstruction_loss(upsampled, real_1)))
+    assert loaded.noise_amps[1] == pytest.approx(0.1 * rmse, rel=1e-4)

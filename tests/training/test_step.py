@@ -72,6 +72,28 @@ def test_the_reconstruction_noise_is_not_redrawn_by_training(trained_model, tiny
     assert fixed < 0.3 * np.mean(others)
 
 
+def test_a_redrawn_reconstruction_noise_changes_every_iteration_and_is_state(tiny_image):
+    """redraw_z_rec (the official code's way): each iteration reconstructs from a fresh z_rec,
+    which a checkpoint holds, so a restored run draws and trains on the same ones."""
+    config = TrainConfig(max_size=32, min_size=20, niter=1, seed=5, redraw_z_rec=True)
+    schedule = pyramid.make_schedule(32, 32, config.min_size, config.max_size, config.scale_factor)
+    real = pyramid.build_pyramid(tiny_image, schedule)[0]
+    lower = SinGAN(schedule.ratio, np.zeros([1, *schedule.sizes[0], 1], np.float32))
+    trainer = step.ScaleTrainer(lower, real, *scale_networks(0, config, schedule.sizes[0]),
+                                config, tf.random.Generator.from_seed(config.seed))
+    trainer.train_iteration()
+    middle = trainer.state()
+    trainer.train_iteration()
+    end = trainer.state()
+    assert not np.array_equal(middle["z_rec"], end["z_rec"])
+    assert np.std(end["z_rec"]) == pytest.approx(1.0, abs=0.15)
+    trainer.restore(middle)
+    np.testing.assert_array_equal(trainer.z_rec.numpy(), middle["z_rec"])
+    trainer.train_iteration()
+    resumed = trainer.state()
+    assert all(np.array_equal(resumed[k], end[k]) for k in end)
+
+
 def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
         trained_model, tiny_image_path, tiny_config):
     schedule = pyramid.make_schedule(32, 32, tiny_config.min_size, tiny_config.max_size,
