@@ -245,15 +245,16 @@ class ScaleTrainer:
         z = self.rng.normal(self.noise_shape)
         steps = [(self.lower_noise(), self.rng.uniform([])) for _ in range(self.config.dsteps)]
         noise = [tf.stack(maps) for maps in zip(*(step_noise for step_noise, _ in steps))]
-        z_rec = (self.rng.normal(self.z_rec.shape) if self.redraws_z_rec
-                 else tf.convert_to_tensor(self.z_rec))
-        return z, noise, tf.stack([mix for _, mix in steps]), z_rec
+        draws = z, noise, tf.stack([mix for _, mix in steps])
+        return (*draws, self.rng.normal(self.z_rec.shape)) if self.redraws_z_rec else draws
 
-    def _train_iteration(self, z, noise, mix, z_rec):
+    def _train_iteration(self, z, noise, mix, z_rec=None):
         """One iteration on `_draws()`: dsteps critic steps, then gsteps generator steps, all
-        on the one noise map z."""
+        on the one noise map z; the reconstruction from `z_rec` when it is redrawn."""
         zero = tf.constant(0.0)
-        if self.redraws_z_rec:
+        if z_rec is None:
+            z_rec = self.z_rec
+        else:
             self.z_rec.assign(z_rec)
 
         def critic_steps(i, sample, loss_d, penalty):
