@@ -10,7 +10,8 @@ defaults, except --max_size=128 here), so a preset's flagfile times that preset.
 Each scale is timed after one warm-up call (which traces the compiled step;
 its time is reported apart). "lower %" is the share of an iteration spent
 drawing the critic steps' fresh samples of the scales below (each critic step
-needs a new one, so caching cannot remove it). One iteration = dsteps critic
+needs a new one, so caching cannot remove it; the frozen scales draw them all in
+one batched call). One iteration = dsteps critic
 steps + gsteps generator steps. Lower scales are untrained: their cost, not their
 quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
 `iteration_flops`), so it is a model of the work, not a hardware counter.
@@ -62,6 +63,16 @@ def iteration_flops(trainer, frozen, config):
             + config.gsteps * (6 * f_g + 2 * f_d + 6 * learning))
 
 
+def fresh_samples(trainer, steps):
+    """What an iteration's critic steps refine: the frozen scales' samples drawn at once,
+    then each run through the scales learning below n."""
+    import tensorflow as tf
+    noise = [tf.stack(maps) for maps in zip(*(trainer.lower_noise() for _ in range(steps)))]
+    bases = trainer.random_samples(noise)
+    return [trainer.prev(bases[i], [maps[i] for maps in noise], training=False)
+            for i in range(steps)]
+
+
 def seconds_per_call(call, count):
     import tensorflow as tf
     start = time.perf_counter()
@@ -103,9 +114,9 @@ def main():
         trace = seconds_per_call(trainer.train_iteration, 1)
         per_iter = seconds_per_call(trainer.train_iteration, FLAGS.iters)
         # The critic steps' fresh samples of the scales below: what no cache can save.
-        lower = tf.function(lambda t=trainer: t.prev(*t.random_sample(), training=False))
+        lower = tf.function(lambda t=trainer: fresh_samples(t, config.dsteps))
         seconds_per_call(lower, 1)
-        lower_share = config.dsteps * seconds_per_call(lower, FLAGS.iters) / per_iter
+        lower_share = seconds_per_call(lower, FLAGS.iters) / per_iter
         gflops = iteration_flops(trainer, frozen, config) / per_iter / 1e9
         projected = per_iter * config.niter + trace
         total += projected

@@ -2,7 +2,7 @@
 
 One iteration at scale n is `dsteps` critic steps, each against a fake made
 from the iteration's noise on top of a fresh random sample of the coarser
-scales, then `gsteps` generator steps (adversarial + alpha * reconstruction
+scales (the frozen scales make all the steps' samples in one batched call), then `gsteps` generator steps (adversarial + alpha * reconstruction
 loss), the fake regenerated in each. An iteration is two compiled calls: one
 draws its random numbers, the other runs its steps on them (with
 `jit_compile`, as one XLA program). The scales below are frozen, or
@@ -178,34 +178,34 @@ class ScaleTrainer:
         """Fresh noise for every scale below n."""
         return [self.rng.normal(shape) for shape in self.lower.noise_shapes()]
 
-    def random_sample(self, noise=None):
-        """`noise` for every scale below n (default: fresh), and what the lowest learning
-        scale refines on it: the frozen scales' output (they run in inference mode), from
-        the injected image when there is one."""
-        noise = self.lower_noise() if noise is None else noise
+    def random_samples(self, noise):
+        """What the lowest learning scale refines in each critic step, for `noise` stacked
+        over the steps ([steps, 1, h, w, c] per scale below n): the frozen scales' output
+        (from the injected image when there is one), or the injected image alone, or
+        nothing ([steps, 0]) when no scale is frozen. The frozen scales run in inference
+        mode, so each sample does not depend on the others: all of them come from one
+        batched call, cheaper than a call per step."""
+        steps = noise[0].shape[0] if noise else self.config.dsteps
         if self.first == self.start:
-            return (self.injected if self.injected is not None else _no_image()), noise
-        return self._up_to_first(self.frozen.generate(noise, self.start, self.injected)), noise
+            if self.injected is None:
+                return tf.zeros([steps, 0])
+            return tf.repeat(self.injected[None], steps, axis=0)
+        batched = [tf.reshape(maps, [-1, *maps.shape[2:]]) for maps in noise]
+        injected = (None if self.injected is None
+                    else tf.repeat(self.injected, steps, axis=0))
+        images = self._up_to_first(self.frozen.generate(batched, self.start, injected))
+        return images[:, None]
 
     def _up_to_first(self, images):
         """The frozen scales' output upsampled to the lowest learning scale (or to n)."""
         size = self.lower.sizes[self.first] if self.first < self.scale else self.size
         return self.lower.upsample(images, size)
 
-    def _zero_sample(self):
-        """Zeros shaped like random_sample()'s result: the critic loop's initial value."""
-        if self.first == self.start:
-            base = self.injected.shape if self.injected is not None else [0]
-        else:
-            size = self.lower.sizes[self.first] if self.first < self.scale else self.size
-            base = [1, *size, 3]
-        return tf.zeros(base), [tf.zeros(shape) for shape in self.lower.noise_shapes()]
-
-    def critic_step(self, z, noise, mix):
-        """A WGAN-GP update of D_n against the fake made from `z` on the scales below run
-        on `noise`; `mix` is the penalty's mixing scalar."""
+    def critic_step(self, z, sample, mix):
+        """A WGAN-GP update of D_n against the fake made from `z` on `sample` = (one of
+        random_samples(), the noise of every scale below n); `mix` is the penalty's
+        mixing scalar."""
         G, D, c = self.generator, self.discriminator, self.config
-        sample = self.random_sample(noise)
         prev = self.transform(self.prev(*sample))
         fake = G(self.noise_amp * z, prev, training=True)
         with tf.GradientTape() as tape:
@@ -217,7 +217,7 @@ class ScaleTrainer:
             scaled_penalty = c.lambda_grad * penalty
         penalty_grads = tape.gradient(scaled_penalty, D.trainable_variables)
         self.opt_d.apply(_add_gradients(wasserstein_grads, penalty_grads), D.trainable_variables)
-        return sample, wasserstein + scaled_penalty, penalty
+        return wasserstein + scaled_penalty, penalty
 
     def generator_step(self, z, sample, z_rec):
         """Adversarial + alpha * reconstruction (from `z_rec`), on the fake of the last critic
@@ -257,15 +257,19 @@ class ScaleTrainer:
         else:
             self.z_rec.assign(z_rec)
 
-        def critic_steps(i, sample, loss_d, penalty):
-            return (i + 1, *self.critic_step(z, [maps[i] for maps in noise], mix[i]))
+        bases = self.random_samples(noise)
+
+        def sample(i):
+            return bases[i], [maps[i] for maps in noise]
+
+        def critic_steps(i, loss_d, penalty):
+            return (i + 1, *self.critic_step(z, sample(i), mix[i]))
 
         def generator_steps(i, loss_g, rec_loss):
-            return (i + 1, *self.generator_step(z, sample, z_rec))
+            return (i + 1, *self.generator_step(z, sample(self.config.dsteps - 1), z_rec))
 
         loop = _unrolled_loop if self.config.jit_compile else _while_loop
-        _, sample, loss_d, penalty = loop(self.config.dsteps, critic_steps,
-                                          (tf.constant(0), self._zero_sample(), zero, zero))
+        _, loss_d, penalty = loop(self.config.dsteps, critic_steps, (tf.constant(0), zero, zero))
         _, loss_g, rec_loss = loop(self.config.gsteps, generator_steps,
                                    (tf.constant(0), zero, zero))
         return {"loss_d": loss_d, "gp": penalty, "loss_g": loss_g, "rec": rec_loss}

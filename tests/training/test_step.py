@@ -106,15 +106,34 @@ def test_noise_amplitude_is_a_tenth_of_the_upsampled_reconstruction_rmse(
         assert trained_model.noise_amps[n] == pytest.approx(0.1 * rmse, rel=1e-4)
 
 
-def test_lower_sample_is_fresh_for_every_critic_step(trained_model, tiny_image, tiny_config):
+@pytest.fixture(scope="module")
+def finest(trained_model, tiny_image, tiny_config):
+    """A trainer for scale 3 on the trained scales 0-2."""
     schedule = pyramid.make_schedule(32, 32, 20, 32, 0.75)
     real = pyramid.build_pyramid(tiny_image, schedule)[-1]
-    trainer = step.ScaleTrainer(trained_model.coarsest(3), real,
-                                *scale_networks(3, tiny_config, (32, 32)), tiny_config,
-                                tf.random.Generator.from_seed(0))
-    first, second = (trainer.prev(*trainer.random_sample()) for _ in range(2))
-    assert first.shape == (1, 32, 32, 3)
-    assert float(tf.reduce_max(tf.abs(first - second))) > 1e-4
+    return step.ScaleTrainer(trained_model.coarsest(3), real,
+                             *scale_networks(3, tiny_config, (32, 32)), tiny_config,
+                             tf.random.Generator.from_seed(0))
+
+
+def stacked(noises):
+    """Per-scale noise of several critic steps, stacked as _draws() stacks it."""
+    return [tf.stack(maps) for maps in zip(*noises)]
+
+
+def test_lower_sample_is_fresh_for_every_critic_step(finest):
+    samples = finest.random_samples(stacked([finest.lower_noise() for _ in range(2)]))
+    assert samples.shape == (2, 1, 32, 32, 3)
+    assert float(tf.reduce_max(tf.abs(samples[0] - samples[1]))) > 1e-4
+
+
+def test_the_critic_steps_samples_drawn_at_once_equal_samples_drawn_one_by_one(finest):
+    """One batched call for all critic steps: each sample as its own call gives it."""
+    noises = [finest.lower_noise() for _ in range(3)]
+    together = finest.random_samples(stacked(noises))
+    for noise, sample in zip(noises, together):
+        alone = finest.random_samples(stacked([noise]))[0]
+        np.testing.assert_allclose(sample, alone, atol=1e-6, rtol=0)
 
 
 def test_noise_amplitude_is_state(coarsest):
@@ -267,8 +286,8 @@ def recorded(scale_two, monkeypatch):
 
     monkeypatch.setattr(trainer, "critic_step", record("z", trainer.critic_step,
                                                        lambda ar: ar[0][0].numpy()))
-    monkeypatch.setattr(trainer, "random_sample", record("base", trainer.random_sample,
-                                                         lambda ar: ar[1][0].numpy()))
+    monkeypatch.setattr(trainer, "critic_step", record("base", trainer.critic_step,
+                                                       lambda ar: ar[0][1][0].numpy()))
     penalty = step.losses.gradient_penalty
     monkeypatch.setattr(step.losses, "gradient_penalty", lambda critic, real, fake, mix: (
         seen["mix"].append(np.asarray(mix)) or
@@ -331,11 +350,8 @@ def test_frozen_scales_run_in_inference_mode(scale_two, trained_model):
     trainer.restore(initial)
     lower = trained_model.coarsest(2)
     moving = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
-    state = trainer.rng.state.numpy()
-    base, _ = trainer.random_sample()
-    trainer.rng.reset_from_seed(0)
-    trainer.rng.state.assign(state)
-    noise = [trainer.rng.normal(shape) for shape in lower.noise_shapes()]
+    noise = trainer.lower_noise()
+    base = trainer.random_samples(stacked([noise]))[0]
     np.testing.assert_allclose(base, lower.upsample(lower.generate(noise), (28, 28)), atol=1e-6)
     trainer.train_iteration()
     after = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
