@@ -11,9 +11,8 @@ Each scale is timed after one warm-up call (which traces the compiled step;
 its time is reported apart). "lower %" is the share of an iteration spent
 drawing the critic steps' fresh samples of the scales below (each critic step
 needs a new one, so caching cannot remove it; the frozen scales draw them all in
-one batched call). One iteration = dsteps critic
-steps + gsteps generator steps. Lower scales are untrained: their cost, not their
-quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
+one batched call). One iteration = dsteps critic steps + gsteps generator steps.
+Lower scales are untrained: their cost, not their quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
 `iteration_flops`), so it is a model of the work, not a hardware counter.
 """
 
@@ -66,8 +65,8 @@ def iteration_flops(trainer, frozen, config):
 def fresh_samples(trainer, steps):
     """What an iteration's critic steps refine: the frozen scales' samples drawn at once,
     then each run through the scales learning below n."""
-    import tensorflow as tf
-    noise = [tf.stack(maps) for maps in zip(*(trainer.lower_noise() for _ in range(steps)))]
+    from singan_tf.training.step import stack_steps
+    noise = stack_steps(trainer.lower_noise() for _ in range(steps))
     bases = trainer.random_samples(noise)
     return [trainer.prev(bases[i], [maps[i] for maps in noise], training=False)
             for i in range(steps)]

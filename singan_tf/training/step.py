@@ -2,8 +2,9 @@
 
 One iteration at scale n is `dsteps` critic steps, each against a fake made
 from the iteration's noise on top of a fresh random sample of the coarser
-scales (the frozen scales make all the steps' samples in one batched call), then `gsteps` generator steps (adversarial + alpha * reconstruction
-loss), the fake regenerated in each. An iteration is two compiled calls: one
+scales (the frozen scales make all the steps' samples in one batched call),
+then `gsteps` generator steps (adversarial + alpha * reconstruction loss), the
+fake regenerated in each. An iteration is two compiled calls: one
 draws its random numbers, the other runs its steps on them (with
 `jit_compile`, as one XLA program). The scales below are frozen, or
 (concurrent training, `train_depth` > 1) the nearest of them keep learning.
@@ -46,8 +47,14 @@ def scale_seed(seed, n):
 
 
 def _no_image():
-    """Stands for the frozen scales' output when there are none (a loop variable needs a tensor)."""
+    """Stands for the frozen scales' output when there are none."""
     return tf.zeros([0])
+
+
+def stack_steps(noises):
+    """Per-scale noise of several critic steps (a list per step) as one tensor per scale,
+    [steps, 1, h, w, c]: the form `ScaleTrainer.random_samples` takes."""
+    return [tf.stack(maps) for maps in zip(*noises)]
 
 
 def _after(gradients):
@@ -244,7 +251,7 @@ class ScaleTrainer:
         and its mixing scalar; last, a fresh z_rec when it is redrawn."""
         z = self.rng.normal(self.noise_shape)
         steps = [(self.lower_noise(), self.rng.uniform([])) for _ in range(self.config.dsteps)]
-        noise = [tf.stack(maps) for maps in zip(*(step_noise for step_noise, _ in steps))]
+        noise = stack_steps(step_noise for step_noise, _ in steps)
         draws = z, noise, tf.stack([mix for _, mix in steps])
         return (*draws, self.rng.normal(self.z_rec.shape)) if self.redraws_z_rec else draws
 
@@ -265,8 +272,10 @@ class ScaleTrainer:
         def critic_steps(i, loss_d, penalty):
             return (i + 1, *self.critic_step(z, sample(i), mix[i]))
 
+        last = sample(self.config.dsteps - 1)
+
         def generator_steps(i, loss_g, rec_loss):
-            return (i + 1, *self.generator_step(z, sample(self.config.dsteps - 1), z_rec))
+            return (i + 1, *self.generator_step(z, last, z_rec))
 
         loop = _unrolled_loop if self.config.jit_compile else _while_loop
         _, loss_d, penalty = loop(self.config.dsteps, critic_steps, (tf.constant(0), zero, zero))

@@ -116,13 +116,8 @@ def finest(trained_model, tiny_image, tiny_config):
                              tf.random.Generator.from_seed(0))
 
 
-def stacked(noises):
-    """Per-scale noise of several critic steps, stacked as _draws() stacks it."""
-    return [tf.stack(maps) for maps in zip(*noises)]
-
-
 def test_lower_sample_is_fresh_for_every_critic_step(finest):
-    samples = finest.random_samples(stacked([finest.lower_noise() for _ in range(2)]))
+    samples = finest.random_samples(step.stack_steps([finest.lower_noise() for _ in range(2)]))
     assert samples.shape == (2, 1, 32, 32, 3)
     assert float(tf.reduce_max(tf.abs(samples[0] - samples[1]))) > 1e-4
 
@@ -130,9 +125,9 @@ def test_lower_sample_is_fresh_for_every_critic_step(finest):
 def test_the_critic_steps_samples_drawn_at_once_equal_samples_drawn_one_by_one(finest):
     """One batched call for all critic steps: each sample as its own call gives it."""
     noises = [finest.lower_noise() for _ in range(3)]
-    together = finest.random_samples(stacked(noises))
+    together = finest.random_samples(step.stack_steps(noises))
     for noise, sample in zip(noises, together):
-        alone = finest.random_samples(stacked([noise]))[0]
+        alone = finest.random_samples(step.stack_steps([noise]))[0]
         np.testing.assert_allclose(sample, alone, atol=1e-6, rtol=0)
 
 
@@ -351,7 +346,7 @@ def test_frozen_scales_run_in_inference_mode(scale_two, trained_model):
     lower = trained_model.coarsest(2)
     moving = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
     noise = trainer.lower_noise()
-    base = trainer.random_samples(stacked([noise]))[0]
+    base = trainer.random_samples(step.stack_steps([noise]))[0]
     np.testing.assert_allclose(base, lower.upsample(lower.generate(noise), (28, 28)), atol=1e-6)
     trainer.train_iteration()
     after = [w.numpy() for g in lower.generators for w in g.weights if "moving" in w.path]
