@@ -1,11 +1,12 @@
 """Draws random samples from a trained SinGAN.
 
   python -m singan_tf.sample --model_dir=DIR --out_dir=DIR --num_samples=N --seed=S
-      [--start_scale=K] [--scale_h=H --scale_w=W] [--batch_size=B]
+      [--start_scale=K [--noise_gain=G]] [--scale_h=H --scale_w=W] [--batch_size=B]
 
 Sample i is a pure function of seed S + i, so the same seed gives the same
 images. --start_scale=0 generates from noise at the coarsest scale; K > 0 keeps
-the reconstruction below scale K (the paper's "N-k" samples). --scale_h and
+the reconstruction below scale K (the paper's "N-k" samples); --noise_gain=G
+makes scale K's noise G times as strong, for more varied samples. --scale_h and
 --scale_w scale every noise map, from the coarsest up, so samples come in any
 size and aspect ratio, of any size: a sample above --max_memory is made in
 tiles (the same image to float32 rounding) and written as they are made; above 2^28
@@ -29,6 +30,9 @@ flags.DEFINE_integer("seed", 0, "Seed of the first sample; sample i uses seed + 
                      flag_values=FLAGS)
 flags.DEFINE_integer("start_scale", 0, "First scale that draws fresh noise (0 = coarsest).",
                      flag_values=FLAGS)
+flags.DEFINE_float("noise_gain", 1.0, "Multiplies the noise amplitude at --start_scale: above 1, "
+                   "more varied layouts for some fidelity (docs/quality.md measures it).",
+                   lower_bound=0.0, flag_values=FLAGS)
 flags.DEFINE_float("scale_h", 1.0, "Output height relative to the training image.",
                    flag_values=FLAGS)
 flags.DEFINE_float("scale_w", 1.0, "Output width relative to the training image.",
@@ -57,7 +61,8 @@ def main():
     max_memory = int(FLAGS.max_memory * 2**30) if FLAGS.max_memory else None
     sampling.write_samples(model, FLAGS.out_dir, FLAGS.num_samples, FLAGS.seed,
                            FLAGS.start_scale, FLAGS.scale_h, FLAGS.scale_w, max_memory,
-                           FLAGS.tile, FLAGS.progress, batch_size=FLAGS.batch_size)
+                           FLAGS.tile, FLAGS.progress, batch_size=FLAGS.batch_size,
+                           noise_gain=FLAGS.noise_gain)
     print(f"{FLAGS.num_samples} samples written to {FLAGS.out_dir}")
 
 

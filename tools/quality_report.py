@@ -2,19 +2,20 @@
 
   python tools/quality_report.py [--data=userstudy|generation] [--preset=fast]
       [--train_flags=--train_depth=1 --name=VARIANT] [--images=0,3] [--num_samples=10]
-      [--reuse] [--work_dir=runs/quality]
+      [--noise_gain=1 --noise_gain=8] [--reuse] [--work_dir=runs/quality]
 
 For each image, trains `python -m singan_tf.train --flagfile=flags/PRESET.cfg
 [TRAIN_FLAGS]` into WORK_DIR/NAME/IMAGE (a complete model there is kept with
---reuse), draws --num_samples samples from scale N (start_scale 0) and as
-many from N-1 (start_scale 1), and scores them against the real image with
-`metrics.report.evaluate_samples`. With --data=userstudy (the ten images of
-../shared/data/userstudy_lsun) the ten samples of the official SinGAN and of
-ConSinGAN, trained on a GPU, are scored the same way beside ours. Our samples
-are first JPEG-encoded at the peers' quality (--jpeg_quality), so that
-compression artefacts do not favour either side. Train time is the wall time
-of the training process, TensorFlow start-up included: measure it on an idle
-machine.
+--reuse), draws --num_samples samples from scale N (start_scale 0) and as many
+from N-1 (start_scale 1) for each --noise_gain (`sample --noise_gain`:
+rows of a gain other than 1 are named "NAME xGAIN"), and scores them against
+the real image with `metrics.report.evaluate_samples`. With --data=userstudy
+(the ten images of ../shared/data/userstudy_lsun) the ten samples of the
+official SinGAN and of ConSinGAN, trained on a GPU, are scored the same way
+beside ours. Our samples are first JPEG-encoded at the peers' quality
+(--jpeg_quality), so that compression artefacts do not favour either side.
+Train time is the wall time of the training process, TensorFlow start-up
+included: measure it on an idle machine.
 
 Writes WORK_DIR/NAME/report.md (the table, its mean rows first, and a picture
 per image: the real image, two GPU SinGAN samples, two of ours) and
@@ -58,6 +59,9 @@ flags.DEFINE_string("work_dir", os.path.join(REPO, "runs", "quality"),
                     "Models and reports go to WORK_DIR/NAME/.", flag_values=FLAGS)
 flags.DEFINE_integer("num_samples", 10, "Samples per start scale (the peers have 10).",
                      lower_bound=2, flag_values=FLAGS)
+flags.DEFINE_multi_float("noise_gain", [1.0], "Noise gain of the samples from N-1 (sample "
+                        "--noise_gain), repeatable: a row per gain.", lower_bound=0.0,
+                        flag_values=FLAGS)
 flags.DEFINE_integer("jpeg_quality", 80, "JPEG quality our samples are encoded at before "
                      "scoring (the peers' files are quality 80); 0 keeps them lossless.",
                      lower_bound=0, upper_bound=100, flag_values=FLAGS)
@@ -143,10 +147,12 @@ def as_jpeg(pixels, quality):
     return np.asarray(Image.open(buffer), np.float32) / 127.5 - 1.0
 
 
-def our_samples(model_dir, num_samples, start_scale, quality):
+def our_samples(model_dir, num_samples, start_scale, quality, noise_gain=1.0):
     import tensorflow as tf
+    from singan_tf.apps import sampling
     from singan_tf.io.model_dir import ModelDir
     model, _ = ModelDir(model_dir).load()
+    model = sampling.with_noise_gain(model, start_scale, noise_gain)
 
     @tf.function
     def sample(seed):
@@ -207,12 +213,13 @@ def main():
             seconds = train_seconds(model_dir)
         else:
             seconds = train(real_path, model_dir, preset_file, FLAGS.train_flags)
-        from_n = None
-        for start_scale, label in [(0, "N"), (1, "N-1")]:
-            fakes = our_samples(model_dir, FLAGS.num_samples, start_scale, FLAGS.jpeg_quality)
-            from_n = fakes if start_scale == 0 else from_n
-            rows.append({"image": image_name, "method": name, "train_seconds": seconds,
-                         "scale": label, **scores(real, fakes)})
+        from_n = our_samples(model_dir, FLAGS.num_samples, 0, FLAGS.jpeg_quality)
+        rows.append({"image": image_name, "method": name, "train_seconds": seconds,
+                     "scale": "N", **scores(real, from_n)})
+        for gain in FLAGS.noise_gain:
+            fakes = our_samples(model_dir, FLAGS.num_samples, 1, FLAGS.jpeg_quality, gain)
+            rows.append({"image": image_name, "method": name if gain == 1 else f"{name} x{gain:g}",
+                         "train_seconds": seconds, "scale": "N-1", **scores(real, fakes)})
         for peer, paths in peer_paths.items():
             fakes = [images.load_image(p) for p in paths]
             rows.append({"image": image_name, "method": f"{peer} (GPU)", "scale": "N",
@@ -225,7 +232,7 @@ def main():
         write_report(rows, pictures, name, described, os.path.join(out_dir, "report.md"))
         with open(os.path.join(out_dir, "results.json"), "w") as f:
             json.dump({"rows": rows, "mean": mean_rows(rows)}, f, indent=2)
-        print(markdown_table(rows[-4:]), flush=True)
+        print(markdown_table([row for row in rows if row["image"] == image_name]), flush=True)
     print(f"written to {os.path.join(out_dir, 'report.md')}")
 
 

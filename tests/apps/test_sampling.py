@@ -39,6 +39,26 @@ def test_requests_that_cannot_work_are_refused_before_any_work(trained_model, tm
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("gain", [0.0, 3.0])
+def test_a_noise_gain_strengthens_the_start_scales_noise_alone(trained_model, gain):
+    """The pyramid with gain g at scale k is the pyramid run on noise whose scale-k map is
+    g times as strong: no other scale's noise changes, and the model itself is untouched."""
+    amps = list(trained_model.noise_amps)
+    noise = trained_model.seeded_noise(3)
+    gained = sampling.with_noise_gain(trained_model, 1, gain)
+    want = trained_model.generate([z * gain if n == 1 else z for n, z in enumerate(noise)], 1)
+    np.testing.assert_allclose(gained.generate(noise, 1), want, atol=1e-6)
+    assert np.abs(gained.generate(noise, 1) - trained_model.generate(noise, 1)).mean() > 1e-3
+    assert trained_model.noise_amps == amps
+    assert sampling.with_noise_gain(trained_model, 1, 1.0) is trained_model
+
+
+def test_a_negative_noise_gain_is_refused(trained_model, tmp_path):
+    with pytest.raises(ConfigError, match="noise_gain=-1.0 must be at least 0"):
+        sampling.write_samples(trained_model, str(tmp_path), 1, start_scale=1, noise_gain=-1.0)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_batch_is_the_lone_samples_within_one_level(trained_model):
     lone = sampling.sampler(trained_model)
     batch = sampling.batch_sampler(trained_model)([3, 4, 5])

@@ -37,6 +37,17 @@ def test_matches_the_library(command, trained_model, trained_model_dir, tmp_path
     np.testing.assert_array_equal(read_png(tmp_path / "sample_000.png"), want)
 
 
+def test_noise_gain_matches_the_library(command, trained_model, trained_model_dir, tmp_path):
+    result = command("sample", f"--model_dir={trained_model_dir}", f"--out_dir={tmp_path}",
+                     "--num_samples=1", "--seed=9", "--start_scale=1", "--noise_gain=4")
+    assert result.returncode == 0, result.stderr
+    gained = sampling.with_noise_gain(trained_model, 1, 4.0)
+    want = images.to_uint8(sampling.sampler(gained, start_scale=1)(9))
+    np.testing.assert_array_equal(read_png(tmp_path / "sample_000.png"), want)
+    plain = images.to_uint8(sampling.sampler(trained_model, start_scale=1)(9))
+    assert np.abs(want.astype(int) - plain).mean() > 0.5
+
+
 def test_batches_match_the_lone_samples(command, trained_model, trained_model_dir, tmp_path):
     result = command("sample", f"--model_dir={trained_model_dir}", f"--out_dir={tmp_path}",
                      "--num_samples=3", "--seed=4", "--batch_size=2")
@@ -55,6 +66,7 @@ def test_errors_are_one_line(command, trained_model_dir, tmp_path):
              ([f"--model_dir={tmp_path}"], "not a singan_tf model directory"),
              ([f"--model_dir={trained_model_dir}", "--num_samples=0"], "num_samples"),
              ([f"--model_dir={trained_model_dir}", "--batch_size=0"], "batch_size"),
+             ([f"--model_dir={trained_model_dir}", "--noise_gain=-1"], "noise_gain"),
              ([f"--model_dir={trained_model_dir}", "--start_scale=1", "--scale_w=2"],
               "start_scale > 0 keeps the reconstruction")]
     for flags, message in cases:

@@ -3,6 +3,7 @@
 import importlib.util
 import os
 
+from absl import flags
 import numpy as np
 import pytest
 
@@ -60,3 +61,14 @@ def test_jpeg_round_trip_is_lossy_at_the_peers_quality_and_off_at_zero():
     pixels = np.random.default_rng(0).uniform(-1, 1, (16, 16, 3)).astype(np.float32)
     assert quality_report.as_jpeg(pixels, 0) is pixels
     assert 0.01 < np.abs(quality_report.as_jpeg(pixels, 80) - pixels).mean() < 0.5
+
+
+def test_noise_gains_repeat_and_are_at_least_zero():
+    values = quality_report.FLAGS
+    try:
+        values(["quality_report", "--noise_gain=1", "--noise_gain=8"])
+        assert values.noise_gain == [1.0, 8.0]
+        with pytest.raises(flags.IllegalFlagValueError, match="noise_gain"):
+            values(["quality_report", "--noise_gain=-2"])
+    finally:
+        values.unparse_flags()
