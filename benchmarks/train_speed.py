@@ -12,8 +12,9 @@ its time is reported apart). "lower %" is the share of an iteration spent
 drawing the critic steps' fresh samples of the scales below (each critic step
 needs a new one, so caching cannot remove it; the frozen scales draw them all in
 one batched call). One iteration = dsteps critic steps + gsteps generator steps.
-Lower scales are untrained: their cost, not their quality, is what matters here. GFLOP/s counts conv FLOPs analytically (see
-`iteration_flops`), so it is a model of the work, not a hardware counter.
+Lower scales are untrained: their cost, not their quality, is what matters
+here. GFLOP/s counts conv FLOPs analytically (see `iteration_flops`), so it is
+a model of the work, not a hardware counter.
 """
 
 import json

@@ -147,19 +147,13 @@ def as_jpeg(pixels, quality):
     return np.asarray(Image.open(buffer), np.float32) / 127.5 - 1.0
 
 
-def our_samples(model_dir, num_samples, start_scale, quality, noise_gain=1.0):
-    import tensorflow as tf
+def our_samples(model, num_samples, start_scale, quality, noise_gain=1.0):
+    """Samples of seeds 0 .. num_samples - 1, as the sample command makes them, after a
+    JPEG round trip at `quality`."""
     from singan_tf.apps import sampling
-    from singan_tf.io.model_dir import ModelDir
-    model, _ = ModelDir(model_dir).load()
-    model = sampling.with_noise_gain(model, start_scale, noise_gain)
-
-    @tf.function
-    def sample(seed):
-        return model.generate(model.seeded_noise(seed), start_scale=start_scale)[0]
-
-    return [as_jpeg(sample(tf.constant(seed, tf.int64)).numpy(), quality)
-            for seed in range(num_samples)]
+    sample = sampling.sampler(sampling.with_noise_gain(model, start_scale, noise_gain),
+                              start_scale)
+    return [as_jpeg(sample(seed), quality) for seed in range(num_samples)]
 
 
 def scores(real, fakes):
@@ -213,11 +207,12 @@ def main():
             seconds = train_seconds(model_dir)
         else:
             seconds = train(real_path, model_dir, preset_file, FLAGS.train_flags)
-        from_n = our_samples(model_dir, FLAGS.num_samples, 0, FLAGS.jpeg_quality)
+        model, _ = ModelDir(model_dir).load()
+        from_n = our_samples(model, FLAGS.num_samples, 0, FLAGS.jpeg_quality)
         rows.append({"image": image_name, "method": name, "train_seconds": seconds,
                      "scale": "N", **scores(real, from_n)})
         for gain in FLAGS.noise_gain:
-            fakes = our_samples(model_dir, FLAGS.num_samples, 1, FLAGS.jpeg_quality, gain)
+            fakes = our_samples(model, FLAGS.num_samples, 1, FLAGS.jpeg_quality, gain)
             rows.append({"image": image_name, "method": name if gain == 1 else f"{name} x{gain:g}",
                          "train_seconds": seconds, "scale": "N-1", **scores(real, fakes)})
         for peer, paths in peer_paths.items():
