@@ -26,7 +26,8 @@ from singan_tf.config import TrainConfig
 from singan_tf.errors import SinGANError
 
 _HELP = ("--help", "-h", "--helpshort", "--helpfull", "-?")
-_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
+_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool,
+           str: flags.DEFINE_string}
 
 
 def flag_values():

@@ -18,6 +18,8 @@ from absl import logging
 import tensorflow as tf
 from tensorflow.python.framework import ops as _tf_ops
 
+from singan_tf.training import filter_gradient
+
 TESTED_VERSIONS = ("2.16", "2.21")  # inclusive, major.minor
 
 
@@ -42,7 +44,9 @@ def _check_version():
 
 
 def install_training_workarounds():
-    """Makes the batch norm's second derivative wait for its incoming gradient (idempotent).
+    """Wraps two gradients of TF's registry (idempotent): the batch norm's second derivative
+    waits for its incoming gradient, and convolutions can take their weight gradients from
+    matrix products (`matmul_filter_gradients`).
 
     The gradient penalty differentiates every BatchNormalization twice. TF does
     the second time by recomputing the first derivative from elementwise ops
@@ -53,7 +57,8 @@ def install_training_workarounds():
     control dependency on the incoming gradient each layer recomputes when it
     is reached; the math is TF's own, unchanged.
     """
-    entry = _registry()["FusedBatchNormGradV3"]
+    registry = _registry()
+    entry = registry["FusedBatchNormGradV3"]
     tf_gradient = entry["type"]
     if getattr(tf_gradient, "waits_for_its_gradient", False):
         return
@@ -65,6 +70,50 @@ def install_training_workarounds():
 
     gradient.waits_for_its_gradient = True
     entry["type"] = gradient
+    _install_filter_gradients(registry)
+
+
+_matmul_filter_gradients = [False]  # switched by the context manager below
+
+
+def _install_filter_gradients(registry):
+    """Wraps the gradients of Conv2D and Conv2DBackpropInput (the op of a convolution's
+    input gradient, which the gradient penalty differentiates again) so that, inside
+    `matmul_filter_gradients()`, their weight gradient comes from filter_gradient.py."""
+    conv_gradient = registry["Conv2D"]["type"]
+    input_gradient_gradient = registry["Conv2DBackpropInput"]["type"]
+
+    def conv(op, grad):
+        inputs_grad, filter_grad = conv_gradient(op, grad)
+        if _matmul_filter_gradients[0] and filter_gradient.applies(op):
+            filter_grad = filter_gradient.filter_gradient(
+                op.inputs[0], grad, op.inputs[1].shape[0])
+        return [inputs_grad, filter_grad]
+
+    def conv_input_gradient(op, grad):
+        # The op is dx = conv_transpose(dy, w); dL/dw pairs its incoming gradient (shaped
+        # like x) with dy, as a convolution's weight gradient pairs x with dy.
+        _, filter_grad, output_grad = input_gradient_gradient(op, grad)
+        if _matmul_filter_gradients[0] and filter_gradient.applies(op):
+            filter_grad = filter_gradient.filter_gradient(
+                grad, op.inputs[2], op.inputs[1].shape[0])
+        return [None, filter_grad, output_grad]
+
+    registry["Conv2D"]["type"] = conv
+    registry["Conv2DBackpropInput"]["type"] = conv_input_gradient
+
+
+@contextlib.contextmanager
+def matmul_filter_gradients(enabled=True):
+    """Gradients taken (traced) inside compute the weight gradients of valid, stride-1
+    convolutions as matrix products (filter_gradient.py) when `enabled`; needs
+    install_training_workarounds()."""
+    saved = _matmul_filter_gradients[0]
+    _matmul_filter_gradients[0] = enabled
+    try:
+        yield
+    finally:
+        _matmul_filter_gradients[0] = saved
 
 
 def training_workarounds_installed():

@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from singan_tf import losses, tf_compat
+from singan_tf.training import filter_gradient
 
 
 class SteppedRate(keras.optimizers.schedules.LearningRateSchedule):
@@ -151,13 +152,16 @@ class ScaleTrainer:
         # compiles them unrolled, as one graph of all the steps: with their while loops
         # XLA's CPU code is 25x slower. The random numbers are drawn apart, by TensorFlow's
         # own kernels (XLA draws other numbers), so that XLA changes only the rounding.
+        self.matmul_filter_gradients = filter_gradient.uses_matmul(config.filter_gradient,
+                                                                   config.jit_compile)
         self._compiled_draws = tf.function(self._draws, autograph=False)
         self._compiled_iteration = tf.function(self._train_iteration,
                                                jit_compile=config.jit_compile, autograph=False)
 
     def train_iteration(self):
         """One compiled iteration; returns its losses as scalar tensors."""
-        with tf_compat.lean_graph_rewrites(), tf_compat.releasing_traced_gradients():
+        with (tf_compat.lean_graph_rewrites(), tf_compat.releasing_traced_gradients(),
+              tf_compat.matmul_filter_gradients(self.matmul_filter_gradients)):
             return self._compiled_iteration(*self._compiled_draws())
 
     @property
