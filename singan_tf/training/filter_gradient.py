@@ -56,9 +56,9 @@ def cpu_has_avx512():
 
 
 def uses_matmul(choice, jit_compile):
-    """Whether training with `choice` (config.FILTER_GRADIENTS) computes weight gradients by matmul:
-    "auto" does on CPUs without AVX-512 and without XLA (measured faster there), "kernel"
-    never (TensorFlow's Conv2DBackpropFilter)."""
+    """Whether training with `choice` (config.FILTER_GRADIENTS) computes weight gradients
+    by matmul: "auto" does on CPUs without AVX-512 and without XLA (measured faster there),
+    "kernel" never (TensorFlow's Conv2DBackpropFilter)."""
     if choice == "auto":
         return not jit_compile and not cpu_has_avx512()
     return choice == "matmul"
