@@ -29,6 +29,18 @@ needs_shared_data = pytest.mark.skipif(
 Result = collections.namedtuple("Result", "returncode stdout stderr")
 
 
+def ancestors(op):
+    """Every graph op that must run before `op` (data and control inputs, transitively)."""
+    seen, stack = set(), [op]
+    while stack:
+        current = stack.pop()
+        for parent in [t.op for t in current.inputs] + list(current.control_inputs):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
 def make_tiny_image(height=32, width=32):
     """A smooth, structured RGB image in [-1, 1] (no randomness)."""
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from conftest import REPO
+from conftest import REPO, ancestors
 from singan_tf import models, tf_compat
 
 
@@ -72,18 +72,6 @@ def test_a_compiled_step_is_freed_after_the_releasing_block():
     np.testing.assert_allclose(variable.numpy(), [0.9, 2.1], rtol=1e-5)  # the step did run
 
 
-def _ancestors(op):
-    """Every op that must run before `op` (data and control inputs, transitively)."""
-    seen, stack = set(), [op]
-    while stack:
-        current = stack.pop()
-        for parent in [t.op for t in current.inputs] + list(current.control_inputs):
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return seen
-
-
 def test_batchnorm_second_derivative_waits_for_its_incoming_gradient():
     """TF takes the second derivative of the fused batch norm by recomputing the first
     from elementwise ops; run as soon as their inputs existed, every layer's recomputation
@@ -109,4 +97,4 @@ def test_batchnorm_second_derivative_waits_for_its_incoming_gradient():
     recomputed = [op for op in graph.get_operations() if op.type == "SquaredDifference"]
     assert recomputed  # the recomputed variance of TF's second derivative
     for op in recomputed:
-        assert first_derivative in _ancestors(op)
+        assert first_derivative in ancestors(op)

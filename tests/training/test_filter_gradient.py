@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import ancestors
 from singan_tf import losses, models, tf_compat
 from singan_tf.config import TrainConfig
 from singan_tf.errors import ConfigError
@@ -35,14 +36,8 @@ def _penalty_step(critic, real, fake):
 def _executed_op_types(step):
     """The types of the ops the step's outputs depend on (TF's gradient functions also
     build ops that nothing uses; the runtime prunes them)."""
-    graph = step.get_concrete_function().graph
-    seen, stack = set(), [t.op for t in graph.outputs]
-    while stack:
-        op = stack.pop()
-        if op not in seen:
-            seen.add(op)
-            stack += [t.op for t in op.inputs] + list(op.control_inputs)
-    return [op.type for op in seen]
+    outputs = {t.op for t in step.get_concrete_function().graph.outputs}
+    return [op.type for op in outputs.union(*(ancestors(op) for op in outputs))]
 
 
 def test_the_penalty_gradients_agree_and_only_narrow_layers_use_the_kernel():
